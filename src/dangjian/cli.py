@@ -1,0 +1,21 @@
+"""The `dangjian` command: `dangjian demo`, `dangjian serve`, and every Django management
+command (`dangjian migrate`, `dangjian createsuperuser`, …)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    from django.core.management import execute_from_command_line
+
+    if len(argv) == 1:
+        argv.append("help")
+    execute_from_command_line(["dangjian", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Who may see what: the one place that turns a user's role grants into visibility.
+
+A grant of a role on an org covers the org's subtree. Trees are stored as materialised paths
+("/1/5/12/"), so a subtree is a prefix and a user's visible world is a few path prefixes.
+Request code asks through `access_<thing>` functions (one object; 404 to outsiders) and
+selectors that start from `scope_q` (lists); tree-owned models refuse to be queried otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from dangjian.core.permissions import ROLE_CAPS, Cap
+
+
+@dataclass(frozen=True)
+class Grant:
+    org_id: int
+    path: str
+    role: str
+    caps: frozenset[Cap]
+
+
+def grants_of(user) -> list[Grant]:
+    """The user's current grants, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_dangjian_grants", None)
+    if cached is not None:
+        return cached
+    from dangjian.accounts.models import RoleGrant
+
+    rows = (
+        RoleGrant.objects.filter(user=user, revoked_at__isnull=True, org__dissolved_on__isnull=True)
+        .values_list("org_id", "org__path", "role")
+        .order_by("org__path")
+    )
+    grants = [
+        Grant(org_id, path, role, ROLE_CAPS.get(role, frozenset())) for org_id, path, role in rows
+    ]
+    user._dangjian_grants = grants
+    return grants
+
+
+def forget_grants(user) -> None:
+    if hasattr(user, "_dangjian_grants"):
+        del user._dangjian_grants
+
+
+def paths_for(user, cap: Cap) -> list[str]:
+    """Minimal list of path prefixes under which the user holds `cap`."""
+    paths = sorted({g.path for g in grants_of(user) if cap in g.caps})
+    minimal: list[str] = []
+    for p in paths:
+        if not any(p.startswith(m) for m in minimal):
+            minimal.append(p)
+    return minimal
+
+
+def has_cap_anywhere(user, cap: Cap) -> bool:
+    return any(cap in g.caps for g in grants_of(user))
+
+
+def roles_of(user) -> set[str]:
+    return {g.role for g in grants_of(user)}
+
+
+def can(user, cap: Cap, path: str) -> bool:
+    """Does the user hold `cap` on the node with this path (through a grant above or on it)?"""
+    return any(path.startswith(p) for p in paths_for(user, cap))
+
+
+def scope_q(user, cap: Cap, path_field: str) -> Q:
+    """A filter for rows whose tree path lies in the user's `cap` subtrees. Empty if none."""
+    paths = paths_for(user, cap)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{path_field}__startswith": p})
+    return q
+
+
+def deny() -> Http404:
+    """Outsiders learn nothing: the same 404 whether the object exists or not."""
+    return Http404("未找到")

@@ -1,0 +1,17 @@
+from dangjian.core.access import grants_of, has_cap_anywhere
+from dangjian.core.permissions import Cap, Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    grants = grants_of(user)
+    return {
+        "nav": {
+            "orgs": has_cap_anywhere(user, Cap.ORG_VIEW),
+            "members": has_cap_anywhere(user, Cap.MEMBER_VIEW),
+            "audit": has_cap_anywhere(user, Cap.AUDIT_VIEW),
+            "roles": sorted({Role(g.role).label for g in grants}),
+        }
+    }

@@ -1,0 +1,42 @@
+"""Form helpers: Chinese messages beside the field, and services' refusals shown there too."""
+
+from django import forms
+
+from dangjian.core.errors import AppError
+
+
+class BootstrapMixin:
+    """Adds Bootstrap classes and marks invalid fields, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(widget, forms.Select) else "form-control")
+            )
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def call_service(form, fn, /, **kwargs):
+    """Run a service for a valid form; an AppError lands on its field (or the whole form).
+    Returns the service's result, or None when it refused."""
+    try:
+        return fn(**kwargs)
+    except AppError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        if field:
+            form.fields[field].widget.attrs["class"] += " is-invalid"
+        return None

@@ -1,0 +1,53 @@
+import json
+
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dangjian.core import selectors
+from dangjian.core.access import deny, has_cap_anywhere
+from dangjian.core.permissions import Cap
+from dangjian.orgs import selectors as org_selectors
+
+
+@require_GET
+def home(request):
+    user = request.user
+    context = {"can_orgs": has_cap_anywhere(user, Cap.ORG_VIEW)}
+    if context["can_orgs"]:
+        summary = org_selectors.scope_summary(user)
+        warnings = org_selectors.warnings_in_scope(user)
+        by_unit = org_selectors.members_by_unit(user)
+        context.update(
+            summary=summary,
+            warnings=warnings[:10],
+            warning_total=len(warnings),
+            chart=json.dumps(
+                {
+                    "units": [name for name, _ in by_unit],
+                    "counts": [n for _, n in by_unit],
+                    "categories": [
+                        {"name": "正式党员", "value": summary["total"] - summary["probationary"]},
+                        {"name": "预备党员", "value": summary["probationary"]},
+                    ],
+                },
+                ensure_ascii=False,
+            ),
+        )
+    return render(request, "core/home.html", context)
+
+
+@require_GET
+def audit_log(request):
+    if not has_cap_anywhere(request.user, Cap.AUDIT_VIEW):
+        raise deny()
+    q = request.GET.get("q", "").strip()[:100]
+    action = request.GET.get("action", "").strip()[:100]
+    entries = selectors.audit_entries(request.user, q=q, action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "q": q, "action": action})
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,250 @@
+"""Reads of the organisation tree. Every function starts from the user's visible subtree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from dangjian.core.access import can, deny, paths_for
+from dangjian.core.permissions import Cap
+from dangjian.members.models import Category, Member
+from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole, Term
+from dangjian.rules import Finding
+from dangjian.rules import orgs as org_rules
+
+
+def access_org(user, org_id, need: Cap = Cap.ORG_VIEW) -> Org:
+    """The org with this id if the user holds `need` on it; 404 otherwise (never confirms
+    that an org exists to someone outside its subtree)."""
+    try:
+        org_id = int(org_id)
+    except (TypeError, ValueError):
+        raise deny() from None
+    org = Org.objects.unscoped().select_related("parent", "unit").filter(pk=org_id).first()
+    if org is None or not can(user, need, org.path):
+        raise deny()
+    return org
+
+
+def visible_orgs(user, need: Cap = Cap.ORG_VIEW):
+    return Org.objects.visible_to(user, need)
+
+
+def tree_roots(user) -> list[Org]:
+    """The top-most orgs the user can see: the nodes of their grants, minimal."""
+    paths = paths_for(user, Cap.ORG_VIEW)
+    if not paths:
+        return []
+    roots = Org.objects.unscoped().filter(path__in=paths).select_related("unit")
+    return _with_child_flags(list(roots))
+
+
+def tree_children(user, parent: Org, *, include_dissolved: bool = False) -> list[Org]:
+    qs = Org.objects.visible_to(user).filter(parent=parent)
+    if not include_dissolved:
+        qs = qs.filter(dissolved_on__isnull=True)
+    return _with_child_flags(list(qs.order_by("sort", "id")))
+
+
+def _with_child_flags(orgs: list[Org]) -> list[Org]:
+    """Mark which orgs have active children, in one query."""
+    ids = [o.pk for o in orgs]
+    parents = set(
+        Org.objects.unscoped()
+        .filter(parent_id__in=ids, dissolved_on__isnull=True)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    for o in orgs:
+        o.has_children = o.pk in parents
+    return orgs
+
+
+def tree_search(user, query: str, limit: int = 30) -> list[Org]:
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(
+        Org.objects.visible_to(user)
+        .filter(name__icontains=query, dissolved_on__isnull=True)
+        .select_related("parent")
+        .order_by("depth", "sort", "id")[:limit]
+    )
+
+
+def org_list(user, *, q: str = "", kind: str = "", unit_id: str = "", status: str = "active"):
+    qs = Org.objects.visible_to(user).select_related("parent", "unit")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(unit__name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if status == "active":
+        qs = qs.filter(dissolved_on__isnull=True)
+    elif status == "dissolved":
+        qs = qs.filter(dissolved_on__isnull=False)
+    return qs.order_by("path")
+
+
+def ancestors(org: Org) -> list[Org]:
+    ids = org.ancestor_ids()
+    by_id = {o.pk: o for o in Org.objects.unscoped().filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass
+class MemberCounts:
+    total: int = 0
+    full: int = 0
+    probationary: int = 0
+    retired: int = 0
+
+
+def subtree_member_counts(org: Org) -> MemberCounts:
+    agg = (
+        Member.objects.unscoped()
+        .filter(branch__path__startswith=org.path)
+        .aggregate(
+            total=Count("id"),
+            full=Count("id", filter=Q(category=Category.FULL)),
+            probationary=Count("id", filter=Q(category=Category.PROBATIONARY)),
+            retired=Count("id", filter=Q(employment="retired")),
+        )
+    )
+    return MemberCounts(**agg)
+
+
+def current_seats(org: Org) -> list[CommitteeSeat]:
+    return list(
+        CommitteeSeat.objects.unscoped()
+        .filter(org=org, ended_on__isnull=True)
+        .select_related("member")
+        .order_by("started_on", "id")
+    )
+
+
+def current_term(org: Org) -> Term | None:
+    return Term.objects.unscoped().filter(org=org, ended_on__isnull=True).first()
+
+
+def term_history(org: Org) -> list[Term]:
+    return list(Term.objects.unscoped().filter(org=org).order_by("-started_on"))
+
+
+@dataclass
+class OrgStatus:
+    findings: list[Finding] = field(default_factory=list)
+    term_due_on: dt.date | None = None
+
+
+def findings_for(orgs: list[Org], today: dt.date | None = None) -> dict[int, OrgStatus]:
+    """Term and structure findings for many orgs in a constant number of queries."""
+    today = today or timezone.localdate()
+    ids = [o.pk for o in orgs if o.is_active]
+    if not ids:
+        return {}
+    member_rows = (
+        Member.objects.unscoped()
+        .filter(branch_id__in=ids)
+        .values("branch_id")
+        .annotate(total=Count("id"), full=Count("id", filter=Q(category=Category.FULL)))
+    )
+    members = {r["branch_id"]: r for r in member_rows}
+    seat_counts = dict(
+        CommitteeSeat.objects.unscoped()
+        .filter(org_id__in=ids, ended_on__isnull=True)
+        .exclude(role=SeatRole.GROUP_LEADER)
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    due = dict(
+        Term.objects.unscoped()
+        .filter(org_id__in=ids, ended_on__isnull=True)
+        .values_list("org_id", "due_on")
+    )
+    with_discipline = set(
+        Org.objects.unscoped()
+        .filter(parent_id__in=ids, kind=OrgKind.DISCIPLINE_COMMITTEE, dissolved_on__isnull=True)
+        .values_list("parent_id", flat=True)
+    )
+    out: dict[int, OrgStatus] = defaultdict(OrgStatus)
+    for org in orgs:
+        if not org.is_active:
+            continue
+        m = members.get(org.pk, {"total": 0, "full": 0})
+        facts = org_rules.OrgFacts(
+            kind=org.kind,
+            members=m["total"],
+            full_members=m["full"],
+            committee_seats=seat_counts.get(org.pk, 0),
+            has_discipline_committee=org.pk in with_discipline,
+        )
+        status = out[org.pk]
+        status.term_due_on = due.get(org.pk)
+        if org.kind in org_rules.TERM_YEARS and org.pk not in due:
+            status.findings.append(
+                Finding(
+                    org_rules.R_ORG_05.id,
+                    org_rules.Level.WARNING,
+                    "未登记任期（届次）信息，无法判断换届时间",
+                )
+            )
+        status.findings += org_rules.term_findings(org.kind, due.get(org.pk), today)
+        status.findings += org_rules.structure_findings(facts)
+    return dict(out)
+
+
+def warnings_in_scope(user, today: dt.date | None = None) -> list[tuple[Org, Finding]]:
+    """All open findings of the orgs the user can see, most severe first."""
+    orgs = list(
+        Org.objects.visible_to(user)
+        .filter(dissolved_on__isnull=True)
+        .exclude(kind__in=[OrgKind.GROUP, OrgKind.WORKING_COMMITTEE, OrgKind.PARTY_GROUP])
+        .select_related("parent")
+    )
+    statuses = findings_for(orgs, today)
+    rows = [(o, f) for o in orgs for f in statuses.get(o.pk, OrgStatus()).findings]
+    order = {"error": 0, "warning": 1, "info": 2}
+    rows.sort(key=lambda r: (order[r[1].level], r[0].path))
+    return rows
+
+
+def scope_summary(user) -> dict:
+    """Counts for the home page: orgs, members, probationary members, open warnings."""
+    orgs = Org.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    kinds = dict(orgs.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    members = Member.objects.visible_to(user, Cap.ORG_VIEW).aggregate(
+        total=Count("id"),
+        probationary=Count("id", filter=Q(category=Category.PROBATIONARY)),
+        women=Count("id", filter=Q(sex="female")),
+        retired=Count("id", filter=Q(employment="retired")),
+    )
+    return {"kinds": kinds, "org_total": sum(kinds.values()), **members}
+
+
+def members_by_unit(user, limit: int = 15) -> list[tuple[str, int]]:
+    """Member counts per unit, largest first (for the home chart)."""
+    rows = (
+        Member.objects.visible_to(user, Cap.ORG_VIEW)
+        .values("branch__unit__short_name", "branch__unit__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:limit]
+    )
+    return [
+        (r["branch__unit__short_name"] or r["branch__unit__name"] or "工委直属", r["n"])
+        for r in rows
+    ]
+
+
+def units_with_children(user) -> bool:
+    return (
+        Org.objects.visible_to(user)
+        .filter(Exists(Org.objects.unscoped().filter(parent=OuterRef("pk"))))
+        .exists()
+    )

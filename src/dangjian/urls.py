@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from dangjian.api import api
+from dangjian.core.views import healthz
+
+urlpatterns = [
+    path("", include("dangjian.accounts.urls")),
+    path("", include("dangjian.core.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("members/", include("dangjian.members.urls")),
+    path("api/", api.urls),
+    path("healthz", healthz),
+]

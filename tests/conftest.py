@@ -1,0 +1,149 @@
+"""Shared fixtures: a small named org tree and one persona per role (architecture.md §10).
+
+测试工委 (root)
+├── 甲局党组 (unit 甲局)               ← unit_admin
+│   └── 甲局机关党委
+│       ├── 甲局机关纪委
+│       ├── 第一党支部 (branch A)       ← secretary_a, member_a
+│       └── 第二党支部 (branch B)       ← secretary_b
+└── 乙局党组 (unit 乙局)
+    └── 乙局党支部 (branch C)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Passw0rd2022"
+
+
+@dataclass
+class Tree:
+    root: object
+    unit_a: object
+    unit_b: object
+    party_group_a: object
+    organ_a: object
+    discipline_a: object
+    branch_a: object
+    branch_b: object
+    party_group_b: object
+    branch_c: object
+    members_a: list
+    members_b: list
+    members_c: list
+
+
+def _member(branch, name, *, category="full", sex="male", born=1980, retired=False):
+    from dangjian.members.services import member_create
+
+    joined = dt.date(born + 25, 7, 1)
+    return member_create(
+        actor=None,
+        branch=branch,
+        name=name,
+        sex=sex,
+        birth_date=dt.date(born, 3, 15),
+        category=category,
+        joined_on=joined,
+        converted_on=None if category == "probationary" else joined + dt.timedelta(days=366),
+        employment="retired" if retired else "in_service",
+    )
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    from dangjian.orgs import services as org_services
+    from dangjian.orgs.models import Unit
+
+    create = org_services.org_create
+    root = create(actor=None, parent=None, name="测试工委", kind="working_committee")
+    unit_a = Unit.objects.create(name="甲局", short_name="甲局", sort=1)
+    unit_b = Unit.objects.create(name="乙局", short_name="乙局", sort=2)
+    pg_a = create(actor=None, parent=root, name="甲局党组", kind="party_group", unit=unit_a)
+    organ_a = create(actor=None, parent=pg_a, name="甲局机关党委", kind="organ_committee")
+    disc_a = create(actor=None, parent=organ_a, name="甲局机关纪委", kind="discipline_committee")
+    branch_a = create(actor=None, parent=organ_a, name="第一党支部", kind="branch")
+    branch_b = create(actor=None, parent=organ_a, name="第二党支部", kind="branch")
+    pg_b = create(actor=None, parent=root, name="乙局党组", kind="party_group", unit=unit_b)
+    branch_c = create(actor=None, parent=pg_b, name="乙局党支部", kind="branch")
+    names_a = ["张三丰", "李四", "王五", "赵六"]
+    members_a = [_member(branch_a, n) for n in names_a]
+    members_a.append(_member(branch_a, "钱七", category="probationary", sex="female", born=1998))
+    members_b = [_member(branch_b, n) for n in ["孙八", "周九", "吴十"]]
+    members_c = [_member(branch_c, n) for n in ["郑一", "冯二"]]
+    return Tree(
+        root,
+        unit_a,
+        unit_b,
+        pg_a,
+        organ_a,
+        disc_a,
+        branch_a,
+        branch_b,
+        pg_b,
+        branch_c,
+        members_a,
+        members_b,
+        members_c,
+    )
+
+
+@dataclass
+class Personas:
+    committee_admin: object
+    unit_admin: object
+    secretary_a: object
+    member_a: object
+    secretary_b: object
+    auditor: object
+    security_admin: object
+    judge: object
+    outsider: object
+
+    def by_name(self, name):
+        return getattr(self, name)
+
+
+PERSONA_NAMES = [
+    "committee_admin",
+    "unit_admin",
+    "secretary_a",
+    "member_a",
+    "secretary_b",
+    "auditor",
+    "security_admin",
+    "judge",
+    "outsider",
+]
+
+
+@pytest.fixture
+def personas(tree) -> Personas:
+    from dangjian.accounts.models import RoleGrant, User
+
+    def user(username, role=None, org=None, member=None):
+        u = User.objects.create_user(
+            username=username, password=PASSWORD, display_name=username, member=member
+        )
+        if role:
+            RoleGrant.objects.create(user=u, org=org, role=role)
+        return u
+
+    return Personas(
+        committee_admin=user("committee_admin", "committee_admin", tree.root),
+        unit_admin=user("unit_admin", "unit_admin", tree.party_group_a),
+        secretary_a=user("secretary_a", "branch_secretary", tree.branch_a, tree.members_a[0]),
+        member_a=user("member_a", "member", tree.branch_a, tree.members_a[1]),
+        secretary_b=user("secretary_b", "branch_secretary", tree.branch_b, tree.members_b[0]),
+        auditor=user("auditor", "auditor", tree.root),
+        security_admin=user("security_admin", "security_admin", tree.root),
+        judge=user("judge", "judge", tree.root),
+        outsider=user("outsider"),
+    )

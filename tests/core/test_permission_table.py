@@ -1,0 +1,187 @@
+"""One table: every page and API endpoint × every persona × own / sibling / parent scope.
+
+Targets: "A" = branch A (secretary_a's and member_a's own branch), "B" = sibling branch B,
+"P" = 甲局党组, the unit's top node (parent scope of both branches), "C" = branch C in another
+unit. 404 for anyone outside scope: the product never confirms that an object exists.
+"""
+
+import pytest
+from tests.conftest import PERSONA_NAMES
+
+ADMINS = {"committee_admin", "unit_admin"}
+
+# The expected status per persona for each target, as (A, B, P, C).
+ALL_200 = (200, 200, 200, 200)
+NONE = (404, 404, 404, 404)
+
+
+def _row(committee_admin, unit_admin, secretary_a, member_a, secretary_b, other=NONE):
+    return {
+        "committee_admin": committee_admin,
+        "unit_admin": unit_admin,
+        "secretary_a": secretary_a,
+        "member_a": member_a,
+        "secretary_b": secretary_b,
+        "auditor": other,
+        "security_admin": other,
+        "outsider": other,
+        # a judge's grant on the root lets them see orgs (not members)
+        "judge": None,
+    }
+
+
+VIEW = _row(
+    ALL_200, (200, 200, 200, 404), (200, 404, 404, 404), (200, 404, 404, 404), (404, 200, 404, 404)
+)
+VIEW["judge"] = ALL_200
+MANAGE = _row(ALL_200, (200, 200, 200, 404), NONE, NONE, NONE)
+MANAGE["judge"] = NONE
+# move and dissolve need org.manage on the parent: the unit admin cannot move the unit's top node
+MANAGE_PARENT = _row(ALL_200, (200, 200, 404, 404), NONE, NONE, NONE)
+MANAGE_PARENT["judge"] = NONE
+MEMBERS = _row(ALL_200, (200, 200, 200, 404), (200, 404, 404, 404), NONE, (404, 200, 404, 404))
+MEMBERS["judge"] = NONE
+# a member page has no "parent" member: its P column reads a member of sibling branch B
+MEMBER_DETAIL = {p: (row[0], row[1], row[1], row[3]) for p, row in MEMBERS.items()}
+
+# (name, method, url template, table). {id} is the target org, {member} a member of it.
+PAGES = [
+    ("org detail", "get", "/orgs/{id}/", VIEW),
+    ("tree children", "get", "/orgs/tree/?parent={id}", VIEW),
+    ("org edit", "get", "/orgs/{id}/edit/", MANAGE),
+    ("org create child", "get", "/orgs/{id}/new/", MANAGE),
+    ("term record", "get", "/orgs/{id}/term/", MANAGE),
+    ("seat assign", "get", "/orgs/{id}/seats/new/", MANAGE),
+    ("org move", "get", "/orgs/{id}/move/", MANAGE_PARENT),
+    ("org dissolve", "get", "/orgs/{id}/dissolve/", MANAGE_PARENT),
+    ("members of org", "get", "/members/?org={id}", MEMBERS),
+    ("member detail", "get", "/members/{member}/", MEMBER_DETAIL),
+    ("api org detail", "get", "/api/orgs/{id}", VIEW),
+]
+
+TARGETS = ["A", "B", "P", "C"]
+
+
+def _target(tree, key):
+    org = {"A": tree.branch_a, "B": tree.branch_b, "P": tree.party_group_a, "C": tree.branch_c}[key]
+    member = {
+        "A": tree.members_a[2],
+        "B": tree.members_b[1],
+        "P": tree.members_b[2],
+        "C": tree.members_c[0],
+    }[key]
+    return org, member
+
+
+CASES = [
+    pytest.param(name, method, url, persona, t, table[persona][i], id=f"{name}-{persona}-{t}")
+    for name, method, url, table in PAGES
+    for persona in PERSONA_NAMES
+    for i, t in enumerate(TARGETS)
+]
+
+
+@pytest.mark.parametrize(("name", "method", "url", "persona", "target", "expected"), CASES)
+def test_scoped_pages(client, tree, personas, name, method, url, persona, target, expected):
+    org, member = _target(tree, target)
+    client.force_login(personas.by_name(persona))
+    response = getattr(client, method)(url.format(id=org.pk, member=member.pk))
+    assert response.status_code == expected
+
+
+# Pages without a target: who may open them at all.
+GLOBAL = [
+    ("home", "/", {p: 200 for p in PERSONA_NAMES}),
+    (
+        "org list",
+        "/orgs/",
+        {
+            p: (200 if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge"} else 404)
+            for p in PERSONA_NAMES
+        },
+    ),
+    (
+        "tree roots",
+        "/orgs/tree/",
+        {
+            p: (200 if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge"} else 404)
+            for p in PERSONA_NAMES
+        },
+    ),
+    (
+        "member list",
+        "/members/",
+        {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
+    ),
+    ("audit log", "/audit/", {p: (200 if p == "auditor" else 404) for p in PERSONA_NAMES}),
+    ("api org list", "/api/orgs", {p: 200 for p in PERSONA_NAMES}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "persona", "expected"),
+    [pytest.param(n, u, p, t[p], id=f"{n}-{p}") for n, u, t in GLOBAL for p in PERSONA_NAMES],
+)
+def test_global_pages(client, personas, name, url, persona, expected):
+    client.force_login(personas.by_name(persona))
+    assert client.get(url).status_code == expected
+
+
+@pytest.mark.parametrize("url", ["/", "/orgs/", "/orgs/1/", "/members/", "/audit/"])
+def test_anonymous_is_sent_to_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("url", ["/api/orgs", "/api/orgs/1"])
+def test_anonymous_api_gets_401(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "未登录或令牌无效"
+
+
+# Writes through the API, with token auth (other systems) — the same table as the pages.
+@pytest.mark.parametrize(
+    ("persona", "target", "expected"),
+    [
+        pytest.param(p, t, MANAGE[p][i], id=f"{p}-{t}")
+        for p in PERSONA_NAMES
+        for i, t in enumerate(TARGETS)
+    ],
+)
+def test_api_update_table(client, tree, personas, persona, target, expected):
+    from dangjian.accounts.services import api_token_create
+
+    org, _ = _target(tree, target)
+    _, token = api_token_create(actor=None, user=personas.by_name(persona), name="t")
+    response = client.patch(
+        f"/api/orgs/{org.pk}",
+        {"contact_phone": "0719-8888888"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "target", "expected"),
+    [
+        pytest.param(p, t, (201 if MANAGE[p][i] == 200 else 404), id=f"{p}-{t}")
+        for p in PERSONA_NAMES
+        for i, t in enumerate(TARGETS)
+    ],
+)
+def test_api_create_table(client, tree, personas, persona, target, expected):
+    from dangjian.accounts.services import api_token_create
+
+    org, _ = _target(tree, target)
+    kind = "group" if org.kind == "branch" else "branch"
+    _, token = api_token_create(actor=None, user=personas.by_name(persona), name="t")
+    response = client.post(
+        "/api/orgs",
+        {"parent_id": org.pk, "name": "新组织", "kind": kind},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == expected
