@@ -17,9 +17,15 @@ class BootstrapMixin:
                 if isinstance(widget, forms.CheckboxInput)
                 else ("form-select" if isinstance(widget, forms.Select) else "form-control")
             )
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = css
+
+    def full_clean(self):
+        # Mark invalid fields after validation (never in __init__: reading self.errors there
+        # would validate before subclasses finish setting up their choices).
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs["class"]:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
 class DateInput(forms.DateInput):

@@ -1,0 +1,690 @@
+"""The demo city: the 市直机关 of 十堰 as the seed report (Nov 2022) describes them, filled with
+fictional members, committees and terms, so that every page and every warning has something
+to show.
+
+Deterministic: one `random.Random` with a fixed seed and dates relative to `today`, so the same
+`today` builds the same database. Fast: every row gets its primary key here (ids continue after
+the highest one in the table), so paths and depths are known before the rows exist and each
+table is written with one `bulk_create`, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.core.audit import audit
+from dangjian.core.permissions import Role
+from dangjian.members.models import Category, Employment, Member, Sex
+from dangjian.members.pinyin import pinyin_keys
+from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole, Term, Unit, UnitKind
+from dangjian.rules.base import add_years
+from dangjian.rules.orgs import COMMITTEE_MIN_FULL_MEMBERS, term_due_on, term_findings, term_years
+
+SEED = 20221101  # the day of the observation meeting
+DEMO_PASSWORD = "Demo2022dj"
+ROOT_NAME = "中共十堰市直属机关工作委员会"
+ROOT_SHORT = "十堰市直机关工委"
+CITY = "十堰市"
+
+# Share of elected bodies whose current term is overdue / ends within six months.
+OVERDUE_SHARE = 0.045
+DUE_SOON_SHARE = 0.065
+HISTORY_SHARE = 0.12  # bodies that also show their previous (closed) term
+PROBATIONARY_SHARE = 0.045  # of in-service members; retirees are all full members
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    name: str
+    short: str
+    kind: str
+    branches: int = 0  # generic "机关第N党支部", scaled by `scale`
+    retirees: int = 0  # retiree branches, never scaled
+    named: tuple[tuple[str, int], ...] = ()  # (name suffix, size or 0 for random), never scaled
+    divisions: tuple[str, ...] = ()  # 党总支 of big units, each over a few branches
+    retiree_pattern: str = "离退休干部第{n}党支部"
+    top: str = ""  # name of the unit's top node when not "中共<unit>党组"
+    discipline: bool = True  # False: a 机关党委 without 机关纪委 (R-ORG-07 shows)
+    district: str = "茅箭区"
+
+
+G, P, C, J, M, I = (UnitKind.GOVERNMENT, UnitKind.PARTY, UnitKind.PEOPLES_CONGRESS,
+                    UnitKind.JUDICIAL, UnitKind.MASS, UnitKind.INSTITUTION)
+
+UNITS: tuple[UnitSpec, ...] = (
+    # The four units of the seed report come first.
+    UnitSpec("十堰市司法局", "市司法局", G, retirees=1, named=(
+        ("机关第一党支部", 18), ("机关第二党支部", 15), ("机关第三党支部", 22),
+        ("公共法律服务中心党支部", 24), ("法律援助中心党支部", 16), ("公证处党支部", 14),
+    )),
+    UnitSpec("中共十堰市委老干部局", "市委老干部局", P, retirees=4,
+             named=(("机关第一党支部", 16), ("机关第二党支部", 12))),
+    UnitSpec("十堰市人民政府办公室", "市政府办", G, branches=5, retirees=2,
+             retiree_pattern="离退休第{n}党支部"),
+    UnitSpec("十堰市老年大学", "市老年大学", I, retirees=2, named=(("机关党支部", 9),),
+             retiree_pattern="学员第{n}党支部", district="张湾区"),
+    # Party departments.
+    UnitSpec("中共十堰市委办公室", "市委办", P, branches=4, retirees=1, top="中共十堰市委办公室室务会"),
+    UnitSpec("中共十堰市委组织部", "市委组织部", P, branches=4, top="中共十堰市委组织部部务会"),
+    UnitSpec("中共十堰市委宣传部", "市委宣传部", P, branches=4, top="中共十堰市委宣传部部务会"),
+    UnitSpec("中共十堰市委统一战线工作部", "市委统战部", P, branches=3,
+             top="中共十堰市委统一战线工作部部务会"),
+    UnitSpec("中共十堰市委政法委员会", "市委政法委", P, branches=3, top="中共十堰市委政法委员会委务会"),
+    UnitSpec("十堰市纪委监委机关", "市纪委监委机关", P, branches=6, retirees=1,
+             top="中共十堰市纪律检查委员会常务委员会"),
+    # 人大、政协.
+    UnitSpec("十堰市人大常委会机关", "市人大常委会机关", C, branches=4, retirees=1,
+             top="中共十堰市人大常委会党组"),
+    UnitSpec("政协十堰市委员会机关", "市政协机关", C, branches=4, retirees=1,
+             top="中共十堰市政协党组"),
+    # Government departments.
+    UnitSpec("十堰市发展和改革委员会", "市发改委", G, branches=8, retirees=1),
+    UnitSpec("十堰市经济和信息化局", "市经信局", G, branches=5),
+    UnitSpec("十堰市教育局", "市教育局", G, branches=12, retirees=1,
+             divisions=("教育科学研究院", "招生考试院")),
+    UnitSpec("十堰市科学技术局", "市科技局", G, branches=3),
+    UnitSpec("十堰市公安局", "市公安局", G, branches=30, retirees=2,
+             divisions=("交通警察支队", "刑事侦查支队", "特警支队", "治安管理支队"),
+             district="张湾区"),
+    UnitSpec("十堰市民政局", "市民政局", G, branches=5, retirees=1),
+    UnitSpec("十堰市财政局", "市财政局", G, branches=8, retirees=1),
+    UnitSpec("十堰市人力资源和社会保障局", "市人社局", G, branches=8, retirees=1),
+    UnitSpec("十堰市自然资源和规划局", "市自然资源和规划局", G, branches=9, retirees=1),
+    UnitSpec("十堰市生态环境局", "市生态环境局", G, branches=6),
+    UnitSpec("十堰市住房和城乡建设局", "市住建局", G, branches=8, retirees=1, discipline=False),
+    UnitSpec("十堰市交通运输局", "市交通运输局", G, branches=8, retirees=1, discipline=False,
+             district="张湾区"),
+    UnitSpec("十堰市水利和湖泊局", "市水利和湖泊局", G, branches=6),
+    UnitSpec("十堰市农业农村局", "市农业农村局", G, branches=7, retirees=1),
+    UnitSpec("十堰市商务局", "市商务局", G, branches=4),
+    UnitSpec("十堰市文化和旅游局", "市文旅局", G, branches=5),
+    UnitSpec("十堰市卫生健康委员会", "市卫健委", G, branches=12, retirees=1,
+             divisions=("疾病预防控制中心", "卫生健康综合执法支队")),
+    UnitSpec("十堰市退役军人事务局", "市退役军人事务局", G, branches=3),
+    UnitSpec("十堰市应急管理局", "市应急管理局", G, branches=4),
+    UnitSpec("十堰市审计局", "市审计局", G, branches=5),
+    UnitSpec("十堰市国有资产监督管理委员会", "市国资委", G, branches=3),
+    UnitSpec("十堰市市场监督管理局", "市市场监管局", G, branches=10, retirees=1),
+    UnitSpec("十堰市统计局", "市统计局", G, branches=3),
+    UnitSpec("十堰市医疗保障局", "市医保局", G, branches=4),
+    UnitSpec("十堰市林业局", "市林业局", G, branches=5),
+    UnitSpec("十堰市信访局", "市信访局", G, branches=2),
+    UnitSpec("十堰市城市管理执法委员会", "市城管执法委", G, branches=8),
+    UnitSpec("十堰市政务服务和大数据管理局", "市政务服务和大数据局", G, branches=4),
+    # Courts and procuratorate.
+    UnitSpec("十堰市中级人民法院", "市中级人民法院", J, branches=14, retirees=1,
+             divisions=("刑事审判", "民事审判", "执行局"), district="张湾区"),
+    UnitSpec("十堰市人民检察院", "市人民检察院", J, branches=10, retirees=1,
+             divisions=("刑事检察部", "民事行政检察部")),
+    # Mass organisations.
+    UnitSpec("十堰市总工会", "市总工会", M, branches=3, top="中共十堰市总工会党组"),
+    UnitSpec("共青团十堰市委员会", "团市委", M, branches=1, top="共青团十堰市委员会党组"),
+    UnitSpec("十堰市妇女联合会", "市妇联", M, branches=2),
+    UnitSpec("十堰市科学技术协会", "市科协", M, branches=2),
+    UnitSpec("十堰市残疾人联合会", "市残联", M, branches=2),
+    # Institutions.
+    UnitSpec("十堰市档案馆", "市档案馆", I, branches=1),
+    UnitSpec("十堰市机关事务服务中心", "市机关事务服务中心", I, branches=3, retirees=1),
+)
+
+# Branches made to show one warning each (full names; those missing at a smaller scale are
+# simply not built).
+SIZE_OVERRIDES: dict[str, int] = {
+    # R-ORG-20: more than 50 members
+    "中共十堰市委老干部局离退休干部第一党支部": 58,
+    "十堰市公安局机关第一党支部": 56,
+    "十堰市中级人民法院机关第一党支部": 53,
+    # R-ORG-03: fewer than 3 full members
+    "十堰市档案馆机关党支部": 2,
+    "十堰市科学技术协会机关第二党支部": 2,
+    "十堰市信访局机关第二党支部": 3,
+    # R-ORG-03: 7 or more full members but no committee (sizes keep them at 7+ full)
+    "十堰市商务局机关第一党支部": 14,
+    "十堰市统计局机关第一党支部": 12,
+    "十堰市医疗保障局机关第二党支部": 16,
+    "十堰市林业局机关第一党支部": 11,
+}
+PROBATIONARY_OVERRIDES: dict[str, int] = {
+    "十堰市信访局机关第二党支部": 1,
+    "十堰市商务局机关第一党支部": 0,
+    "十堰市统计局机关第一党支部": 0,
+    "十堰市医疗保障局机关第二党支部": 0,
+    "十堰市林业局机关第一党支部": 0,
+}
+FEW_SEATS = frozenset({
+    "十堰市商务局机关第一党支部",
+    "十堰市统计局机关第一党支部",
+    "十堰市医疗保障局机关第二党支部",
+    "十堰市林业局机关第一党支部",
+})
+NO_TERM = frozenset({  # R-ORG-05: "未登记任期"
+    "十堰市文化和旅游局机关第二党支部",
+    "十堰市审计局机关第三党支部",
+    "中共十堰市委统一战线工作部机关第一党支部",
+    "十堰市科学技术局机关第二党支部",
+})
+FORCED_TERMS: dict[str, str] = {  # so the demo accounts of 司法局 see a term warning each
+    "十堰市司法局机关第一党支部": "due_soon",
+    "十堰市司法局机关第三党支部": "overdue",
+}
+
+SFJ = "十堰市司法局"
+LGB = "中共十堰市委老干部局"
+SECRETARY_BRANCH = "十堰市司法局机关第一党支部"
+SIBLING_BRANCH = "十堰市司法局机关第二党支部"
+GOV_OFFICE_RETIREE_BRANCH = "十堰市人民政府办公室离退休第一党支部"
+
+# Fictional people. Real people named in the seed report are never generated.
+EXCLUDED_NAMES = frozenset({
+    "周亚晖", "张志豪", "龚世超", "潘世新", "李至昌", "何儒芳", "李新祥", "雷东升", "李军",
+    "程培长",
+})
+SURNAMES = (
+    "王李张刘陈杨黄胡周吴徐孙赵朱马郭何高罗林郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶"
+    "黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤柯喻艾詹"
+)
+SURNAME_WEIGHTS = tuple(1.0 / (1 + i / 8) for i in range(len(SURNAMES)))
+GIVEN = {
+    # (era, sex): (first characters of two-character names, last characters)
+    ("old", Sex.MALE): ("国建德明志福荣树庆保兴光振家永宗世正昌绍", "华民生林成明山祥发贵忠清义才和全文武"),
+    ("old", Sex.FEMALE): ("秀桂玉淑凤兰素金美翠春月丽爱", "英兰珍芳华琴云香荣梅芬娥霞"),
+    ("new", Sex.MALE): ("志建晓文海俊子宇天浩家明永新立少振一思博", "伟强军勇杰涛明斌超辉刚平波鹏华峰磊亮宇浩凯东飞成鑫晨龙"),
+    ("new", Sex.FEMALE): ("晓春海秀雅思丽欣佳文小雨梦", "芳娟敏静丽艳霞燕玲萍红梅琳婷雪莉洁慧倩颖琴兰晶悦璐瑶蓉"),
+}
+
+STREETS = ("北京中路", "人民北路", "朝阳中路", "柳林路", "车城路", "东岳路", "浙江路", "上海路",
+           "公园路", "大岭路", "江苏路", "重庆路")
+
+SEAT_ROLES_BY_SIZE = {
+    3: (SeatRole.SECRETARY, SeatRole.ORGANIZATION, SeatRole.PUBLICITY),
+    4: (SeatRole.SECRETARY, SeatRole.ORGANIZATION, SeatRole.PUBLICITY, SeatRole.DISCIPLINE),
+    5: (SeatRole.SECRETARY, SeatRole.DEPUTY_SECRETARY, SeatRole.ORGANIZATION,
+        SeatRole.PUBLICITY, SeatRole.DISCIPLINE),
+}
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 30 → 三十 (for 第N党支部)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else digits[tens]}十{digits[ones] if ones else ''}"
+
+
+def party_name(unit_name: str) -> str:
+    return unit_name if unit_name.startswith(("中共", "共青团")) else f"中共{unit_name}"
+
+
+def organ_prefix(unit_name: str) -> str:
+    """What goes before 机关委员会 / 机关第N党支部: "十堰市人大常委会机关" → "十堰市人大常委会"."""
+    return unit_name.removesuffix("机关")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str  # the role's Chinese label
+    org: str  # name of the org the role is granted on
+    display_name: str
+
+
+@dataclass
+class DemoResult:
+    today: dt.date
+    units: int = 0
+    orgs: int = 0
+    party_groups: int = 0
+    organ_committees: int = 0
+    discipline_committees: int = 0
+    general_branches: int = 0
+    branches: int = 0
+    retiree_branches: int = 0
+    groups: int = 0
+    members: int = 0
+    probationary: int = 0
+    retired: int = 0
+    seats: int = 0
+    terms: int = 0  # current terms
+    closed_terms: int = 0
+    terms_due_soon: int = 0
+    terms_overdue: int = 0
+    branches_without_term: int = 0
+    users: int = 0
+    seconds: float = 0.0
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        skip = {"today", "seconds", "accounts"}
+        return {k: v for k, v in self.__dict__.items() if k not in skip}
+
+
+@dataclass
+class _BranchPlan:
+    name: str
+    retiree: bool
+    division: str | None
+    size: int
+    probationary: int | None  # None: drawn per member
+
+
+class _Builder:
+    def __init__(self, today: dt.date, scale: float):
+        self.today = today
+        self.scale = scale
+        self.rng = random.Random(SEED)
+        self.units: list[Unit] = []
+        self.orgs: list[Org] = []
+        self.members: list[Member] = []
+        self.seats: list[CommitteeSeat] = []
+        self.terms: list[Term] = []
+        self.members_of: dict[int, list[Member]] = {}  # branch id → its members
+        self.orgs_by_name: dict[str, Org] = {}
+        self.secretary_of: dict[int, Member] = {}
+        self._child_count: dict[int | None, int] = defaultdict(int)
+        self._pinyin: dict[str, tuple[str, str]] = {}
+        self.next_unit_id = _next_id(Unit)
+        self.next_org_id = _next_id(Org)
+        self.next_member_id = _next_id(Member)
+
+    # --- small helpers ------------------------------------------------------------------
+
+    def date_between(self, start: dt.date, end: dt.date) -> dt.date:
+        if end <= start:
+            return start
+        return start + dt.timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def days_ago(self, low: int, high: int) -> dt.date:
+        return self.today - dt.timedelta(days=self.rng.randint(low, high))
+
+    def phone(self) -> str:
+        return f"0719-8{self.rng.randint(100000, 999999)}"
+
+    def person_name(self, sex: str, era: str) -> str:
+        rng = self.rng
+        while True:
+            surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+            firsts, lasts = GIVEN[(era, sex)]
+            if rng.random() < (0.15 if era == "old" else 0.3):
+                given = rng.choice(lasts)
+            else:
+                given = rng.choice(firsts) + rng.choice(lasts)
+                if given[0] == given[1]:
+                    continue
+            name = surname + given
+            if name not in EXCLUDED_NAMES:
+                return name
+
+    # --- rows ---------------------------------------------------------------------------
+
+    def add_org(self, name: str, kind: str, parent: Org | None, unit: Unit | None,
+                established: dt.date, *, retiree: bool = False, phone: bool = True) -> Org:
+        oid = self.next_org_id
+        self.next_org_id += 1
+        parent_id = parent.pk if parent else None
+        self._child_count[parent_id] += 1
+        org = Org(
+            id=oid, name=name, kind=kind, parent_id=parent_id,
+            path=f"{parent.path if parent else '/'}{oid}/",
+            depth=parent.depth + 1 if parent else 0,
+            unit_id=unit.pk if unit else None, is_retiree_branch=retiree,
+            established_on=established, contact_phone=self.phone() if phone else "",
+            sort=self._child_count[parent_id],
+        )
+        self.orgs.append(org)
+        self.orgs_by_name[name] = org
+        return org
+
+    def add_member(self, branch: Org, *, retired: bool, probationary: bool) -> Member:
+        rng, today = self.rng, self.today
+        if retired:
+            sex = Sex.MALE if rng.random() < 0.62 else Sex.FEMALE
+            birth = dt.date(1935, 1, 1) + dt.timedelta(days=int(rng.triangular(0, 10226, 6400)))
+            era = "old"
+        else:
+            sex = Sex.MALE if rng.random() < 0.56 else Sex.FEMALE
+            if probationary:  # those who join now are mostly young
+                birth = self.date_between(dt.date(1988, 1, 1), dt.date(2000, 12, 31))
+            else:  # 1962-01-01 … 2000-12-31, most born around 1983
+                birth = dt.date(1962, 1, 1) + dt.timedelta(
+                    days=int(rng.triangular(0, 14244, 7670))
+                )
+            era = "old" if birth.year < 1970 and rng.random() < 0.5 else "new"
+        adult = add_years(birth, 18)
+        if probationary:
+            joined = max(self.days_ago(20, 350), adult)
+            converted = None
+        else:
+            age_days = int(rng.triangular(0, 22 * 365, 6 * 365))
+            latest = self.today - dt.timedelta(days=400)
+            joined = min(adult + dt.timedelta(days=age_days), latest)
+            joined = max(joined, adult)
+            converted = add_years(joined, 1)
+        name = self.person_name(sex, era)
+        keys = self._pinyin.get(name)
+        if keys is None:
+            keys = self._pinyin[name] = pinyin_keys(name)
+        member = Member(
+            id=self.next_member_id, name=name, name_pinyin=keys[0], name_initials=keys[1],
+            sex=sex, birth_date=birth,
+            category=Category.PROBATIONARY if probationary else Category.FULL,
+            branch_id=branch.pk, joined_on=joined, converted_on=converted,
+            employment=Employment.RETIRED if retired else Employment.IN_SERVICE,
+        )
+        self.next_member_id += 1
+        self.members.append(member)
+        return member
+
+    def add_term(self, org: Org, mode: str | None = None) -> tuple[dt.date, dt.date | None]:
+        """The current term (and sometimes the previous one). Returns (started, previous start)."""
+        years = term_years(org.kind)
+        assert years is not None
+        if mode is None:
+            r = self.rng.random()
+            mode = ("overdue" if r < OVERDUE_SHARE
+                    else "due_soon" if r < OVERDUE_SHARE + DUE_SOON_SHARE else "mid")
+        base = add_years(self.today, -years)
+        if mode == "overdue":
+            started = base - dt.timedelta(days=self.rng.randint(15, 320))
+        elif mode == "due_soon":
+            started = base + dt.timedelta(days=self.rng.randint(10, 170))
+        else:
+            started = base + dt.timedelta(days=self.rng.randint(200, years * 365 - 45))
+        self.terms.append(Term(org_id=org.pk, started_on=started,
+                               due_on=term_due_on(org.kind, started)))
+        previous = None
+        if self.rng.random() < HISTORY_SHARE:
+            previous = add_years(started, -years) - dt.timedelta(days=self.rng.randint(0, 120))
+            self.terms.append(Term(org_id=org.pk, started_on=previous,
+                                   due_on=term_due_on(org.kind, previous), ended_on=started,
+                                   note="已按期换届" if previous >= add_years(started, -years)
+                                   else "延期换届"))
+        return started, previous
+
+    def add_seats(self, org: Org, pool: list[Member], roles: tuple[str, ...],
+                  started: dt.date) -> list[Member]:
+        """Seat `roles` on distinct full members of `pool`, preferring those already full
+        members when the term began."""
+        full = [m for m in pool if m.category == Category.FULL]
+        ready = [m for m in full if m.converted_on and m.converted_on <= started]
+        candidates = ready if len(ready) >= len(roles) else full
+        chosen = self.rng.sample(candidates, min(len(roles), len(candidates)))
+        for member, role in zip(chosen, roles, strict=False):
+            self.seats.append(CommitteeSeat(org_id=org.pk, member_id=member.pk, role=role,
+                                            started_on=started))
+        return chosen
+
+    # --- the city -----------------------------------------------------------------------
+
+    def build(self) -> None:
+        root = self.add_org(ROOT_NAME, OrgKind.WORKING_COMMITTEE, None, None,
+                            dt.date(1984, 6, 1))
+        self.root = root
+        for index, spec in enumerate(UNITS, start=1):
+            self.build_unit(spec, index, root)
+
+    def plan_branches(self, spec: UnitSpec) -> list[_BranchPlan]:
+        rng = self.rng
+        plans: list[_BranchPlan] = []
+
+        def plan(suffix: str, retiree: bool, division: str | None = None, size: int = 0):
+            name = f"{spec.name}{suffix}"
+            if suffix.startswith("机关"):
+                name = f"{organ_prefix(spec.name)}{suffix}"
+            if name in SIZE_OVERRIDES:
+                size = SIZE_OVERRIDES[name]
+            elif not size:
+                size = (round(rng.triangular(15, 45, 25)) if retiree
+                        else round(rng.triangular(8, 40, 10)))
+            plans.append(_BranchPlan(name, retiree, division, size,
+                                     PROBATIONARY_OVERRIDES.get(name)))
+
+        for suffix, size in spec.named:
+            plan(suffix, False, size=size)
+        generic = max(1, round(spec.branches * self.scale)) if spec.branches else 0
+        divisions = spec.divisions if generic >= 3 * len(spec.divisions) + 2 else ()
+        for division in divisions:
+            per = rng.randint(3, 5) if generic >= 4 * len(divisions) + 4 else 3
+            for n in range(1, per + 1):
+                plan(f"{division}第{cn_number(n)}党支部", False, division)
+            generic -= per
+        for n in range(1, generic + 1):
+            plan("机关党支部" if generic == 1 else f"机关第{cn_number(n)}党支部", False)
+        for n in range(1, spec.retirees + 1):
+            pattern = spec.retiree_pattern
+            plan(pattern.replace("第{n}", "") if spec.retirees == 1
+                 else pattern.format(n=cn_number(n)), True)
+        return plans
+
+    def build_unit(self, spec: UnitSpec, index: int, root: Org) -> None:
+        rng = self.rng
+        plans = self.plan_branches(spec)
+        size = sum(p.size for p in plans)
+        unit = Unit(
+            id=self.next_unit_id, name=spec.name, short_name=spec.short, kind=spec.kind,
+            staff_count=round(sum(p.size for p in plans if not p.retiree) * rng.uniform(1.1, 1.5)),
+            address=f"{CITY}{spec.district}{rng.choice(STREETS)}{rng.randint(1, 120)}号",
+            sort=index * 10,
+        )
+        self.next_unit_id += 1
+        self.units.append(unit)
+        old = self.date_between(dt.date(1985, 1, 1), dt.date(2005, 12, 31))
+        top = self.add_org(spec.top or f"{party_name(spec.name)}党组", OrgKind.PARTY_GROUP,
+                           root, unit, old)
+        organ = discipline = umbrella = None
+        if size >= 100:
+            organ = self.add_org(f"{party_name(organ_prefix(spec.name))}机关委员会", OrgKind.ORGAN_COMMITTEE,
+                                 top, unit, old)
+            if spec.discipline:
+                discipline = self.add_org(f"{party_name(organ_prefix(spec.name))}机关纪律检查委员会",
+                                          OrgKind.DISCIPLINE_COMMITTEE, organ, unit, old)
+            parent = organ
+        elif size >= 50 and not any(p.division for p in plans):
+            umbrella = self.add_org(f"{organ_prefix(spec.name)}机关党总支", OrgKind.GENERAL_BRANCH, top, unit,
+                                    old)
+            parent = umbrella
+        else:
+            parent = top
+        general: dict[str, Org] = {}
+        for division in dict.fromkeys(p.division for p in plans if p.division):
+            general[division] = self.add_org(
+                f"{spec.name}{division}党总支", OrgKind.GENERAL_BRANCH, parent, unit,
+                self.date_between(dt.date(1995, 1, 1), dt.date(2010, 12, 31)),
+            )
+        unit_members: list[Member] = []
+        members_under: dict[int, list[Member]] = defaultdict(list)
+        for p in plans:
+            branch_parent = general[p.division] if p.division else parent
+            branch = self.build_branch(p, branch_parent, unit)
+            unit_members += self.members_of[branch.pk]
+            members_under[branch_parent.pk] += self.members_of[branch.pk]
+        # Elected bodies above the branches: their term, and seats from their subtree.
+        for gb in [*general.values(), *([umbrella] if umbrella else [])]:
+            started, _ = self.add_term(gb)
+            pool = [m for m in members_under[gb.pk] if m.employment == Employment.IN_SERVICE]
+            roles = SEAT_ROLES_BY_SIZE[rng.choice((3, 3, 4))]
+            self.add_seats(gb, pool or members_under[gb.pk], roles, started)
+        if organ is not None:
+            started, previous = self.add_term(organ)
+            if discipline is not None:  # elected together with the 机关党委
+                self.terms.append(Term(org_id=discipline.pk, started_on=started,
+                                       due_on=term_due_on(discipline.kind, started)))
+            pool = [m for m in unit_members if m.employment == Employment.IN_SERVICE]
+            roles = (SeatRole.SECRETARY, SeatRole.DEPUTY_SECRETARY,
+                     *([SeatRole.MEMBER] * rng.randint(3, 5)))
+            self.add_seats(organ, pool, roles, started)
+
+    def build_branch(self, plan: _BranchPlan, parent: Org, unit: Unit) -> Org:
+        rng = self.rng
+        branch = self.add_org(plan.name, OrgKind.BRANCH, parent, unit,
+                              self.date_between(dt.date(1990, 1, 1), dt.date(2012, 12, 31)),
+                              retiree=plan.retiree)
+        members = []
+        for i in range(plan.size):
+            if plan.retiree:
+                probationary = False
+            elif plan.probationary is not None:
+                probationary = i < plan.probationary
+            else:
+                probationary = rng.random() < PROBATIONARY_SHARE
+            members.append(self.add_member(branch, retired=plan.retiree,
+                                           probationary=probationary))
+        self.members_of[branch.pk] = members
+        if plan.size >= 30:
+            names = (("诗词书画党小组", "合唱党小组", "志愿服务党小组") if plan.retiree
+                     else tuple(f"第{cn_number(n)}党小组" for n in range(1, 4)))
+            for name in names[: rng.randint(2, 3)]:
+                self.add_org(name, OrgKind.GROUP, branch, unit, branch.established_on,
+                             phone=False)
+        # Term and committee.
+        if plan.name in NO_TERM:
+            started, previous = self.days_ago(90, 900), None
+        else:
+            started, previous = self.add_term(branch, FORCED_TERMS.get(plan.name))
+        full = sum(1 for m in members if m.category == Category.FULL)
+        if plan.name in FEW_SEATS:
+            roles = (SeatRole.SECRETARY, SeatRole.ORGANIZATION)[: rng.randint(1, 2)]
+        elif full >= COMMITTEE_MIN_FULL_MEMBERS:
+            roles = SEAT_ROLES_BY_SIZE[rng.choice((3, 3, 3, 4, 4, 5))]
+        else:
+            roles = (SeatRole.SECRETARY,)
+        chosen = self.add_seats(branch, members, roles, started)
+        if chosen:
+            self.secretary_of[branch.pk] = chosen[0]
+        if previous is not None:
+            # The secretary of the previous term, who handed over at the election.
+            others = [m for m in members if m not in chosen and m.category == Category.FULL
+                      and m.converted_on and m.converted_on <= previous]
+            if others:
+                self.seats.append(CommitteeSeat(
+                    org_id=branch.pk, member_id=rng.choice(others).pk,
+                    role=SeatRole.SECRETARY, started_on=previous, ended_on=started,
+                ))
+        return branch
+
+    # --- accounts -----------------------------------------------------------------------
+
+    def accounts(self) -> tuple[list[User], list[RoleGrant], list[DemoAccount]]:
+        password_hash = make_password(DEMO_PASSWORD)  # once: PBKDF2 is slow on purpose
+        sfj_top = self.orgs_by_name[f"{party_name(SFJ)}党组"]
+        lgb_top = self.orgs_by_name[f"{party_name(LGB)}党组"]
+        branch = self.orgs_by_name[SECRETARY_BRANCH]
+        sibling = self.orgs_by_name[SIBLING_BRANCH]
+        secretary = self.secretary_of[branch.pk]
+        seated = {s.member_id for s in self.seats if s.org_id == branch.pk}
+        plain = next(m for m in self.members_of[branch.pk]
+                     if m.pk not in seated and m.category == Category.FULL)
+        sibling_secretary = self.secretary_of[sibling.pk]
+        spec = [
+            ("gwadmin", "陈立新", Role.COMMITTEE_ADMIN, self.root, None),
+            ("sfjadmin", "刘晓梅", Role.UNIT_ADMIN, sfj_top, None),
+            ("lgbadmin", "赵红英", Role.UNIT_ADMIN, lgb_top, None),
+            ("zbsj", secretary.name, Role.BRANCH_SECRETARY, branch, secretary),
+            ("dangyuan", plain.name, Role.MEMBER, branch, plain),
+            ("zbsj2", sibling_secretary.name, Role.BRANCH_SECRETARY, sibling, sibling_secretary),
+            ("pingwei", "孙志远", Role.JUDGE, self.root, None),
+            ("shenji", "吴晓燕", Role.AUDITOR, self.root, None),
+            ("anquan", "郑国强", Role.SECURITY_ADMIN, self.root, None),
+        ]
+        next_user_id = _next_id(User)
+        users, grants, accounts = [], [], []
+        for offset, (username, display, role, org, member) in enumerate(spec):
+            user = User(id=next_user_id + offset, username=username, password=password_hash,
+                        display_name=display, member_id=member.pk if member else None)
+            users.append(user)
+            grants.append(RoleGrant(user_id=user.pk, org_id=org.pk, role=role))
+            accounts.append(DemoAccount(username, DEMO_PASSWORD, Role(role).label, org.name,
+                                        display))
+        return users, grants, accounts
+
+
+def _next_id(model) -> int:
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResult:
+    """Build the demo city into an empty tree (run `flush` first; `dangjian demo` does).
+
+    `scale` shrinks the number of ordinary branches per unit (tests use 0.1); the units, the
+    seed report's branches, the retiree branches and the demo accounts are always built.
+    """
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    if Org.all_objects.exists() or Unit.objects.exists() or Member.all_objects.exists():
+        raise RuntimeError("数据库中已有组织或党员数据：请先清空（dangjian demo 会自动清空）。")
+    builder = _Builder(today, scale)
+    with transaction.atomic():
+        builder.build()
+        users, grants, accounts = builder.accounts()
+        Unit.objects.bulk_create(builder.units)
+        Org.all_objects.bulk_create(builder.orgs, batch_size=500)
+        Member.all_objects.bulk_create(builder.members, batch_size=500)
+        CommitteeSeat.all_objects.bulk_create(builder.seats, batch_size=1000)
+        Term.all_objects.bulk_create(builder.terms, batch_size=1000)
+        User.objects.bulk_create(users)
+        RoleGrant.objects.bulk_create(grants)
+        # Explicit ids leave PostgreSQL's sequences behind; later inserts must not collide.
+        statements = connection.ops.sequence_reset_sql(
+            no_style(), [Unit, Org, Member, CommitteeSeat, Term, User, RoleGrant]
+        )
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+        result = _summarise(builder, today, len(users), accounts)
+        audit(None, "demo.city.built", None, org_path=builder.root.path,
+              changes={**result.counts(), "today": today.isoformat()})
+    result.seconds = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _summarise(builder: _Builder, today: dt.date, users: int,
+               accounts: list[DemoAccount]) -> DemoResult:
+    kinds = defaultdict(int)
+    for org in builder.orgs:
+        kinds[org.kind] += 1
+    kind_of = {org.pk: org.kind for org in builder.orgs}
+    current = [t for t in builder.terms if t.ended_on is None]
+    with_term = {t.org_id for t in current}
+    status = [
+        f.data["status"]
+        for t in current
+        for f in term_findings(kind_of[t.org_id], t.due_on, today)
+    ]
+    return DemoResult(
+        today=today,
+        units=len(builder.units),
+        orgs=len(builder.orgs),
+        party_groups=kinds[OrgKind.PARTY_GROUP],
+        organ_committees=kinds[OrgKind.ORGAN_COMMITTEE],
+        discipline_committees=kinds[OrgKind.DISCIPLINE_COMMITTEE],
+        general_branches=kinds[OrgKind.GENERAL_BRANCH],
+        branches=kinds[OrgKind.BRANCH],
+        retiree_branches=sum(1 for o in builder.orgs if o.is_retiree_branch),
+        groups=kinds[OrgKind.GROUP],
+        members=len(builder.members),
+        probationary=sum(1 for m in builder.members if m.category == Category.PROBATIONARY),
+        retired=sum(1 for m in builder.members if m.employment == Employment.RETIRED),
+        seats=len(builder.seats),
+        terms=len(current),
+        closed_terms=len(builder.terms) - len(current),
+        terms_due_soon=status.count("due_soon"),
+        terms_overdue=status.count("overdue"),
+        branches_without_term=sum(1 for o in builder.orgs
+                                  if o.kind == OrgKind.BRANCH and o.pk not in with_term),
+        users=users,
+        accounts=accounts,
+    )

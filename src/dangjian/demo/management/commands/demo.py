@@ -1,0 +1,69 @@
+"""`dangjian demo`: empty the database, build the demo city of the seed report, print the demo
+accounts and serve it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from dangjian.demo.city import DEMO_PASSWORD, DemoResult, build_city
+from dangjian.demo.management.commands.serve import add_server_arguments, prepare, run_server
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return lines
+
+
+def summary(result: DemoResult) -> list[str]:
+    r = result
+    return [
+        f"演示城市已建成：十堰市直机关（基准日 {r.today:%Y-%m-%d}，用时 {r.seconds:.1f} 秒）",
+        f"  单位 {r.units} 个；党组织 {r.orgs} 个：党组 {r.party_groups}、机关党委 "
+        f"{r.organ_committees}、机关纪委 {r.discipline_committees}、党总支 "
+        f"{r.general_branches}、党支部 {r.branches}（其中离退休干部党支部 "
+        f"{r.retiree_branches}）、党小组 {r.groups}",
+        f"  党员 {r.members:,} 名：预备党员 {r.probationary}、离退休 {r.retired:,}",
+        f"  委员任职 {r.seats:,} 条；现任届次 {r.terms} 个（即将届满 {r.terms_due_soon}、"
+        f"逾期未换届 {r.terms_overdue}），历史届次 {r.closed_terms} 个，"
+        f"未登记任期的党支部 {r.branches_without_term} 个",
+    ]
+
+
+class Command(BaseCommand):
+    help = "清空数据库，按观摩会报道构建十堰市直机关演示数据，打印演示账号，然后启动服务。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="只构建数据，不启动服务")
+        add_server_arguments(parser)
+
+    def handle(self, *args, **options):
+        out = self.stdout
+        out.write("正在准备数据库……")
+        prepare()
+        call_command("flush", interactive=False, verbosity=0)
+        out.write("正在构建演示城市……")
+        result = build_city()
+        for line in summary(result):
+            out.write(line)
+        out.write("")
+        out.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        rows = [[a.username, a.password, a.role, a.display_name, a.org] for a in result.accounts]
+        for line in table(["账号", "密码", "角色", "姓名", "授权组织"], rows):
+            out.write("  " + line)
+        out.write("")
+        if not options["no_serve"]:
+            run_server(self, options["addr"], options["port"])

@@ -1,0 +1,114 @@
+"""Login security: lockout after 5 failures for 15 minutes, idle timeout, password rules."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.core.models import AuditEntry
+from tests.conftest import PASSWORD
+
+
+def _login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_succeeds_and_is_audited(client, personas):
+    response = _login(client, "secretary_a", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+    entry = AuditEntry.objects.get(action="accounts.login.succeeded")
+    assert entry.actor == personas.secretary_a and entry.ip == "127.0.0.1"
+
+
+def test_wrong_password_is_a_chinese_message(client, personas):
+    response = _login(client, "secretary_a", "wrong-1234")
+    assert "用户名或密码错误" in response.content.decode()
+    assert AuditEntry.objects.filter(action="accounts.login.failed").count() == 1
+
+
+def test_unknown_user_gets_the_same_message(client, personas):
+    response = _login(client, "nobody", "wrong-1234")
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_empty_fields(client, db):
+    assert "请输入用户名和密码" in _login(client, "", "").content.decode()
+
+
+def test_five_failures_lock_for_fifteen_minutes(client, personas):
+    assert settings.LOGIN_MAX_FAILURES == 5 and settings.LOGIN_LOCK_MINUTES == 15
+    for _ in range(4):
+        _login(client, "secretary_a", "wrong-1234")
+    user = User.objects.get(username="secretary_a")
+    assert user.failed_logins == 4 and user.locked_until is None
+    _login(client, "secretary_a", "wrong-1234")
+    user.refresh_from_db()
+    assert user.locked_until is not None
+    lock = user.locked_until - timezone.now()
+    assert dt.timedelta(minutes=14) < lock <= dt.timedelta(minutes=15)
+    # even the right password is refused while locked
+    response = _login(client, "secretary_a", PASSWORD)
+    assert response.status_code == 200 and "已被锁定" in response.content.decode()
+    assert AuditEntry.objects.filter(action="accounts.user.locked").count() == 1
+    # after the lock expires the right password works again
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    assert _login(client, "secretary_a", PASSWORD).status_code == 302
+
+
+def test_success_resets_the_failure_count(client, personas):
+    for _ in range(3):
+        _login(client, "secretary_a", "wrong-1234")
+    _login(client, "secretary_a", PASSWORD)
+    assert User.objects.get(username="secretary_a").failed_logins == 0
+
+
+def test_sessions_idle_out_after_thirty_minutes(client, personas):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # the 30 minutes restart at every request
+    _login(client, "secretary_a", PASSWORD)
+    assert client.get("/").status_code == 200
+    from django.contrib.sessions.models import Session
+
+    session = Session.objects.get()
+    remaining = session.expire_date - timezone.now()
+    assert dt.timedelta(minutes=29) < remaining <= dt.timedelta(minutes=30)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_logout_is_post_only_and_audited(client, personas):
+    _login(client, "secretary_a", PASSWORD)
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.logout.succeeded").count() == 1
+    assert client.get("/").status_code == 302
+
+
+def test_login_ignores_an_offsite_next(client, personas):
+    response = client.post("/login/?next=https://evil.example/", {
+        "username": "secretary_a", "password": PASSWORD, "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("abc12345", True),  # 8 characters, letters and digits
+        ("abc1234", False),  # 7 characters
+        ("abcdefgh", False),  # no digit
+        ("12345678", False),  # no letter
+        ("长城长城长城12", False),  # no latin letter
+    ],
+)
+def test_password_rules(password, ok, db):
+    user = User(username="someone")
+    if ok:
+        validate_password(password, user)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password, user)
