@@ -66,10 +66,14 @@ if not SECRET_KEY:
             DATA_DIR.mkdir(parents=True, exist_ok=True)
             _key_file.write_text(SECRET_KEY)
             _key_file.chmod(0o600)
-        except OSError:
-            pass
+        except OSError as exc:
+            # processes must share one key (sessions, CSRF): never fall back to a random one
+            raise ImproperSetting(
+                f"cannot store a generated secret key in {_key_file}: {exc}; "
+                "set DANGJIAN_SECRET_KEY"
+            ) from None
 
-ALLOWED_HOSTS = env_list("DANGJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("DANGJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DANGJIAN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -80,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "dangjian.core",
     "dangjian.accounts",
@@ -180,6 +185,8 @@ USE_TZ = True
 LANGUAGES = [("zh-hans", "简体中文")]
 
 STATIC_URL = "/static/"
+# Our own static files (app.css/app.js live in core; the npm vendor copy lives here).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DANGJIAN_STATIC_ROOT", str(DATA_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -203,13 +210,6 @@ TASKS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env_str("REDIS_URL"),
-        }
-    }
 
 LOGGING = {
     "version": 1,

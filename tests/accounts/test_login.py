@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from tests.conftest import PASSWORD
 
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
-from tests.conftest import PASSWORD
 
 
 def _login(client, username, password):
@@ -90,8 +90,10 @@ def test_logout_is_post_only_and_audited(client, personas):
 
 
 def test_login_ignores_an_offsite_next(client, personas):
-    response = client.post("/login/?next=https://evil.example/", {
-        "username": "secretary_a", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "secretary_a", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 

@@ -8,8 +8,9 @@ from dangjian.core.models import AuditEntry
 
 
 def test_token_is_stored_as_digest_and_authenticates(client, personas, tree):
-    token, plain = services.api_token_create(actor=personas.security_admin,
-                                             user=personas.secretary_a, name="OA 系统")
+    token, plain = services.api_token_create(
+        actor=personas.security_admin, user=personas.secretary_a, name="OA 系统"
+    )
     assert plain not in token.digest and ApiToken.objects.filter(digest=token.digest).exists()
     response = client.get(f"/api/orgs/{tree.branch_a.pk}", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert response.status_code == 200 and response.json()["name"] == "第一党支部"
@@ -26,12 +27,22 @@ def test_revoked_grant_no_longer_gives_access(client, personas, tree):
 
 def test_grant_twice_is_refused(personas, tree):
     with pytest.raises(AppError):
-        services.role_grant(actor=personas.security_admin, user=personas.secretary_a,
-                            org=tree.branch_a, role="branch_secretary")
-    services.role_grant(actor=personas.security_admin, user=personas.secretary_a,
-                        org=tree.branch_b, role="branch_organizer")
-    assert {g.role for g in grants_of(personas.secretary_a)} == {"branch_secretary",
-                                                                 "branch_organizer"}
+        services.role_grant(
+            actor=personas.security_admin,
+            user=personas.secretary_a,
+            org=tree.branch_a,
+            role="branch_secretary",
+        )
+    services.role_grant(
+        actor=personas.security_admin,
+        user=personas.secretary_a,
+        org=tree.branch_b,
+        role="branch_organizer",
+    )
+    assert {g.role for g in grants_of(personas.secretary_a)} == {
+        "branch_secretary",
+        "branch_organizer",
+    }
 
 
 def test_user_create_validates_password(db):

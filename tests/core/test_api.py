@@ -39,8 +39,10 @@ def test_detail_has_counts_and_findings(api, tree):
         ({"parent_id": "abc", "name": "x", "kind": "branch"}, "parent_id"),
         ({"parent_id": 1, "name": "", "kind": "branch"}, "name"),
         ({"parent_id": 1, "name": "x", "kind": "nonsense"}, "kind"),
-        ({"parent_id": 1, "name": "x", "kind": "branch", "established_on": "2022-02-30"},
-         "established_on"),
+        (
+            {"parent_id": 1, "name": "x", "kind": "branch", "established_on": "2022-02-30"},
+            "established_on",
+        ),
     ],
 )
 def test_create_validation_errors_are_chinese(api, tree, payload, field):
@@ -55,8 +57,11 @@ def test_create_validation_errors_are_chinese(api, tree, payload, field):
 
 
 def test_business_rule_refusal_is_400_with_field(api, tree):
-    response = api.post("/api/orgs", {"parent_id": tree.branch_a.pk, "name": "x",
-                                      "kind": "organ_committee"}, content_type="application/json")
+    response = api.post(
+        "/api/orgs",
+        {"parent_id": tree.branch_a.pk, "name": "x", "kind": "organ_committee"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": "党支部下不能设立机关党委。", "field": "kind"}
 
@@ -67,8 +72,11 @@ def test_malformed_json_is_not_a_500(api):
 
 
 def test_patch_updates_and_audits(api, tree):
-    response = api.patch(f"/api/orgs/{tree.branch_a.pk}", {"name": "第一党支部（更名）"},
-                         content_type="application/json")
+    response = api.patch(
+        f"/api/orgs/{tree.branch_a.pk}",
+        {"name": "第一党支部（更名）"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["name"] == "第一党支部（更名）"
     response = api.patch(f"/api/orgs/{tree.branch_a.pk}", {}, content_type="application/json")
     assert response.status_code == 400
@@ -79,6 +87,7 @@ def test_session_writes_need_csrf(client, personas, tree):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(personas.committee_admin)
-    response = strict.patch(f"/api/orgs/{tree.branch_a.pk}", {"name": "x"},
-                            content_type="application/json")
+    response = strict.patch(
+        f"/api/orgs/{tree.branch_a.pk}", {"name": "x"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)

@@ -11,7 +11,6 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 
 from dangjian.core.errors import AppError, UnscopedQuery
+from dangjian.core.permissions import Cap
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.orgs import services
@@ -31,32 +32,38 @@ def test_scoped_manager_refuses_a_query_without_scope(tree):
 
 
 def test_visible_to_limits_to_the_users_subtree(personas, tree):
-    names = set(Org.objects.visible_to(personas.secretary_a).values_list("name", flat=True))
+    names = set(Org.objects.visible_to(personas.secretary_a, Cap.ORG_VIEW).values_list("name", flat=True))
     assert names == {"第一党支部"}
-    names = set(Org.objects.visible_to(personas.unit_admin).values_list("name", flat=True))
+    names = set(Org.objects.visible_to(personas.unit_admin, Cap.ORG_VIEW).values_list("name", flat=True))
     assert names == {"甲局党组", "甲局机关党委", "甲局机关纪委", "第一党支部", "第二党支部"}
-    assert not Org.objects.visible_to(personas.outsider).exists()
-    assert not Org.objects.visible_to(personas.auditor).exists()
+    assert not Org.objects.visible_to(personas.outsider, Cap.ORG_VIEW).exists()
+    assert not Org.objects.visible_to(personas.auditor, Cap.ORG_VIEW).exists()
 
 
 def test_create_refuses_a_kind_the_parent_cannot_hold(tree, personas):
     with pytest.raises(AppError) as exc:
-        services.org_create(actor=personas.committee_admin, parent=tree.branch_a,
-                            name="错误总支", kind="general_branch")
+        services.org_create(
+            actor=personas.committee_admin,
+            parent=tree.branch_a,
+            name="错误总支",
+            kind="general_branch",
+        )
     assert exc.value.field == "kind"
     assert "党支部下不能设立党总支" in exc.value.message
 
 
 def test_create_needs_manage_on_the_parent(tree, personas):
     with pytest.raises(Http404):
-        services.org_create(actor=personas.secretary_a, parent=tree.branch_a, name="第一小组",
-                            kind="group")
+        services.org_create(
+            actor=personas.secretary_a, parent=tree.branch_a, name="第一小组", kind="group"
+        )
     assert not Org.objects.unscoped().filter(name="第一小组").exists()
 
 
 def test_create_is_audited(tree, personas):
-    org = services.org_create(actor=personas.unit_admin, parent=tree.organ_a, name="第三党支部",
-                              kind="branch")
+    org = services.org_create(
+        actor=personas.unit_admin, parent=tree.organ_a, name="第三党支部", kind="branch"
+    )
     entry = AuditEntry.objects.get(action="orgs.org.created", object_id=str(org.pk))
     assert entry.actor == personas.unit_admin
     assert entry.changes["name"] == "第三党支部"
@@ -66,8 +73,9 @@ def test_create_is_audited(tree, personas):
 
 def test_move_rewrites_the_whole_subtree(tree, personas):
     group = services.org_create(actor=None, parent=tree.branch_a, name="第一小组", kind="group")
-    services.org_move(actor=personas.committee_admin, org=tree.branch_a,
-                      new_parent=tree.party_group_b)
+    services.org_move(
+        actor=personas.committee_admin, org=tree.branch_a, new_parent=tree.party_group_b
+    )
     tree.branch_a.refresh_from_db()
     group.refresh_from_db()
     assert tree.branch_a.path == f"{tree.party_group_b.path}{tree.branch_a.pk}/"
@@ -79,29 +87,40 @@ def test_move_rewrites_the_whole_subtree(tree, personas):
 
 def test_move_into_own_subtree_is_refused(tree, personas):
     with pytest.raises(AppError):
-        services.org_move(actor=personas.committee_admin, org=tree.party_group_a,
-                          new_parent=tree.organ_a)
+        services.org_move(
+            actor=personas.committee_admin, org=tree.party_group_a, new_parent=tree.organ_a
+        )
     tree.party_group_a.refresh_from_db()
     assert tree.party_group_a.parent == tree.root
 
 
 def test_unit_admin_cannot_move_out_of_their_unit(tree, personas):
     with pytest.raises(Http404):
-        services.org_move(actor=personas.unit_admin, org=tree.branch_a,
-                          new_parent=tree.party_group_b)
+        services.org_move(
+            actor=personas.unit_admin, org=tree.branch_a, new_parent=tree.party_group_b
+        )
 
 
 def test_dissolve_keeps_history_and_needs_an_empty_org(tree, personas):
     with pytest.raises(AppError, match="名党员"):
-        services.org_dissolve(actor=personas.committee_admin, org=tree.branch_b,
-                              on=dt.date(2022, 11, 1), reason="机构改革")
+        services.org_dissolve(
+            actor=personas.committee_admin,
+            org=tree.branch_b,
+            on=dt.date(2022, 11, 1),
+            reason="机构改革",
+        )
     with pytest.raises(AppError, match="下级组织"):
-        services.org_dissolve(actor=personas.committee_admin, org=tree.organ_a,
-                              on=dt.date(2022, 11, 1), reason="机构改革")
+        services.org_dissolve(
+            actor=personas.committee_admin,
+            org=tree.organ_a,
+            on=dt.date(2022, 11, 1),
+            reason="机构改革",
+        )
     empty = services.org_create(actor=None, parent=tree.organ_a, name="临时党支部", kind="branch")
     services.term_record_election(actor=None, org=empty, elected_on=dt.date(2022, 1, 5))
-    services.org_dissolve(actor=personas.committee_admin, org=empty, on=dt.date(2022, 11, 1),
-                          reason="任务完成")
+    services.org_dissolve(
+        actor=personas.committee_admin, org=empty, on=dt.date(2022, 11, 1), reason="任务完成"
+    )
     empty.refresh_from_db()
     assert empty.dissolved_on == dt.date(2022, 11, 1)
     assert Term.objects.unscoped().get(org=empty).ended_on == dt.date(2022, 11, 1)
@@ -111,43 +130,61 @@ def test_dissolve_keeps_history_and_needs_an_empty_org(tree, personas):
 def test_dissolve_needs_a_reason(tree, personas):
     empty = services.org_create(actor=None, parent=tree.organ_a, name="临时党支部", kind="branch")
     with pytest.raises(AppError) as exc:
-        services.org_dissolve(actor=personas.committee_admin, org=empty, on=dt.date(2022, 11, 1),
-                              reason="  ")
+        services.org_dissolve(
+            actor=personas.committee_admin, org=empty, on=dt.date(2022, 11, 1), reason="  "
+        )
     assert exc.value.field == "reason"
 
 
 def test_election_closes_the_term_and_computes_the_due_date(tree, personas):
-    first = services.term_record_election(actor=personas.unit_admin, org=tree.organ_a,
-                                          elected_on=dt.date(2019, 12, 1))
+    first = services.term_record_election(
+        actor=personas.unit_admin, org=tree.organ_a, elected_on=dt.date(2019, 12, 1)
+    )
     assert first.due_on == dt.date(2024, 12, 1)  # R-ORG-01: five years
-    second = services.term_record_election(actor=personas.unit_admin, org=tree.organ_a,
-                                           elected_on=dt.date(2024, 11, 20))
+    second = services.term_record_election(
+        actor=personas.unit_admin, org=tree.organ_a, elected_on=dt.date(2024, 11, 20)
+    )
     first.refresh_from_db()
     assert first.ended_on == dt.date(2024, 11, 20)
     assert second.due_on == dt.date(2029, 11, 20)
     with pytest.raises(AppError):
-        services.term_record_election(actor=personas.unit_admin, org=tree.organ_a,
-                                      elected_on=dt.date(2024, 1, 1))
+        services.term_record_election(
+            actor=personas.unit_admin, org=tree.organ_a, elected_on=dt.date(2024, 1, 1)
+        )
 
 
 def test_election_refused_for_bodies_without_terms(tree, personas):
     with pytest.raises(AppError, match="不实行任期制"):
-        services.term_record_election(actor=personas.committee_admin, org=tree.party_group_a,
-                                      elected_on=dt.date(2022, 1, 1))
+        services.term_record_election(
+            actor=personas.committee_admin, org=tree.party_group_a, elected_on=dt.date(2022, 1, 1)
+        )
 
 
 def test_seats(tree, personas):
     secretary = tree.members_a[0]
-    seat = services.seat_assign(actor=personas.unit_admin, org=tree.branch_a, member=secretary,
-                                role="secretary", started_on=dt.date(2022, 1, 1))
+    seat = services.seat_assign(
+        actor=personas.unit_admin,
+        org=tree.branch_a,
+        member=secretary,
+        role="secretary",
+        started_on=dt.date(2022, 1, 1),
+    )
     with pytest.raises(AppError, match="已有书记"):
-        services.seat_assign(actor=personas.unit_admin, org=tree.branch_a,
-                             member=tree.members_a[1], role="secretary",
-                             started_on=dt.date(2022, 1, 1))
+        services.seat_assign(
+            actor=personas.unit_admin,
+            org=tree.branch_a,
+            member=tree.members_a[1],
+            role="secretary",
+            started_on=dt.date(2022, 1, 1),
+        )
     with pytest.raises(AppError, match="本组织"):
-        services.seat_assign(actor=personas.unit_admin, org=tree.branch_a,
-                             member=tree.members_b[0], role="publicity",
-                             started_on=dt.date(2022, 1, 1))
+        services.seat_assign(
+            actor=personas.unit_admin,
+            org=tree.branch_a,
+            member=tree.members_b[0],
+            role="publicity",
+            started_on=dt.date(2022, 1, 1),
+        )
     services.seat_end(actor=personas.unit_admin, seat=seat, ended_on=dt.date(2022, 6, 1))
     assert CommitteeSeat.objects.unscoped().get(pk=seat.pk).ended_on == dt.date(2022, 6, 1)
     assert AuditEntry.objects.filter(action__startswith="orgs.seat.").count() == 2

@@ -20,8 +20,13 @@ def admin_client(client, personas):
 
 def test_org_page_shows_counts_seats_term_and_warnings(admin_client, tree):
     services.term_record_election(actor=None, org=tree.branch_a, elected_on=dt.date(2021, 3, 1))
-    services.seat_assign(actor=None, org=tree.branch_a, member=tree.members_a[0],
-                         role="secretary", started_on=dt.date(2021, 3, 1))
+    services.seat_assign(
+        actor=None,
+        org=tree.branch_a,
+        member=tree.members_a[0],
+        role="secretary",
+        started_on=dt.date(2021, 3, 1),
+    )
     html = admin_client.get(f"/orgs/{tree.branch_a.pk}/").content.decode()
     assert "2024-03-01" in html  # due date: three years (R-ORG-03)
     assert "R-ORG-23" in html  # overdue relative to today (2026)
@@ -35,34 +40,40 @@ def test_create_form_shows_field_errors_and_writes_nothing(admin_client, tree):
     response = admin_client.post(f"/orgs/{tree.organ_a.pk}/new/", {"name": "", "kind": "branch"})
     assert response.status_code == 200
     assert "这个字段是必填项" in response.content.decode()
-    response = admin_client.post(f"/orgs/{tree.organ_a.pk}/new/",
-                                 {"name": "新支部", "kind": "branch", "established_on": "2099-01-01"})
+    response = admin_client.post(
+        f"/orgs/{tree.organ_a.pk}/new/",
+        {"name": "新支部", "kind": "branch", "established_on": "2099-01-01"},
+    )
     html = response.content.decode()
     assert 'data-testid="field-error-established_on"' in html and "不能晚于今天" in html
-    response = admin_client.post(f"/orgs/{tree.organ_a.pk}/new/",
-                                 {"name": "新支部", "kind": "branch",
-                                  "established_on": "2022-13-45"})
+    response = admin_client.post(
+        f"/orgs/{tree.organ_a.pk}/new/",
+        {"name": "新支部", "kind": "branch", "established_on": "2022-13-45"},
+    )
     assert "有效的日期" in response.content.decode()
     assert Org.objects.unscoped().count() == before
 
 
 def test_create_form_refuses_a_kind_not_offered(admin_client, tree):
-    response = admin_client.post(f"/orgs/{tree.branch_a.pk}/new/",
-                                 {"name": "x", "kind": "organ_committee"})
+    response = admin_client.post(
+        f"/orgs/{tree.branch_a.pk}/new/", {"name": "x", "kind": "organ_committee"}
+    )
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
 
 
 def test_create_redirects_to_the_new_org(admin_client, tree):
-    response = admin_client.post(f"/orgs/{tree.organ_a.pk}/new/",
-                                 {"name": "第三党支部", "kind": "branch"})
+    response = admin_client.post(
+        f"/orgs/{tree.organ_a.pk}/new/", {"name": "第三党支部", "kind": "branch"}
+    )
     org = Org.objects.unscoped().get(name="第三党支部")
     assert response.status_code == 302 and response["Location"] == f"/orgs/{org.pk}/"
 
 
 def test_dissolve_refusal_is_shown_on_the_form(admin_client, tree):
-    response = admin_client.post(f"/orgs/{tree.branch_b.pk}/dissolve/",
-                                 {"on": "2022-11-01", "reason": "合并"})
+    response = admin_client.post(
+        f"/orgs/{tree.branch_b.pk}/dissolve/", {"on": "2022-11-01", "reason": "合并"}
+    )
     assert response.status_code == 200
     assert "请先转出组织关系" in response.content.decode()
     tree.branch_b.refresh_from_db()
@@ -70,15 +81,22 @@ def test_dissolve_refusal_is_shown_on_the_form(admin_client, tree):
 
 
 def test_move_page_moves(admin_client, tree):
-    response = admin_client.post(f"/orgs/{tree.branch_c.pk}/move/",
-                                 {"new_parent": tree.organ_a.pk})
+    response = admin_client.post(f"/orgs/{tree.branch_c.pk}/move/", {"new_parent": tree.organ_a.pk})
     assert response.status_code == 302
     tree.branch_c.refresh_from_db()
     assert tree.branch_c.path.startswith(tree.organ_a.path)
 
 
-@pytest.mark.parametrize("url", ["/orgs/abc/", "/orgs/tree/?parent=abc", "/orgs/tree/?parent=99999999",
-                                 "/members/?org=xyz", "/orgs/99999999/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orgs/abc/",
+        "/orgs/tree/?parent=abc",
+        "/orgs/tree/?parent=99999999",
+        "/members/?org=xyz",
+        "/orgs/99999999/",
+    ],
+)
 def test_malformed_ids_are_404_not_500(admin_client, tree, url):
     assert admin_client.get(url).status_code == 404
 
@@ -103,11 +121,19 @@ def test_tree_lazy_children_and_search(admin_client, tree):
 
 def _more_branches(tree, n):
     for i in range(n):
-        b = services.org_create(actor=None, parent=tree.organ_a, name=f"加测党支部{i}",
-                                kind="branch")
-        member_create(actor=None, branch=b, name=f"测试{i}", sex="male",
-                      birth_date=dt.date(1980, 1, 1), category="full",
-                      joined_on=dt.date(2005, 1, 1), converted_on=dt.date(2006, 1, 1))
+        b = services.org_create(
+            actor=None, parent=tree.organ_a, name=f"加测党支部{i}", kind="branch"
+        )
+        member_create(
+            actor=None,
+            branch=b,
+            name=f"测试{i}",
+            sex="male",
+            birth_date=dt.date(1980, 1, 1),
+            category="full",
+            joined_on=dt.date(2005, 1, 1),
+            converted_on=dt.date(2006, 1, 1),
+        )
         services.term_record_election(actor=None, org=b, elected_on=dt.date(2022, 1, 1))
 
 
@@ -117,8 +143,9 @@ def _queries(client, url):
     return len(ctx)
 
 
-@pytest.mark.parametrize("url", ["/orgs/", "/members/", "/", "/orgs/tree/?parent={organ}",
-                                 "/orgs/{organ}/"])
+@pytest.mark.parametrize(
+    "url", ["/orgs/", "/members/", "/", "/orgs/tree/?parent={organ}", "/orgs/{organ}/"]
+)
 def test_query_count_is_constant_in_rows_shown(admin_client, tree, url):
     url = url.format(organ=tree.organ_a.pk)
     small = _queries(admin_client, url)

@@ -72,7 +72,8 @@ def test_term_findings_boundaries(today, expected):
 
 def test_term_findings_none_for_kinds_without_terms():
     assert term_findings("party_group", DUE, dt.date(2030, 1, 1)) == []
-    assert term_findings("branch", None, dt.date(2030, 1, 1)) == []
+    [unknown] = term_findings("branch", None, dt.date(2030, 1, 1))
+    assert unknown.rule_id == "R-ORG-05"
 
 
 def ids(found):

@@ -30,7 +30,7 @@ class ScopedQuerySet(models.QuerySet):
         clone._scope_set = self._scope_set
         return clone
 
-    def visible_to(self, user, cap: Cap = Cap.ORG_VIEW):
+    def visible_to(self, user, cap: Cap):
         path_field = getattr(self.model, "SCOPE_PATH", self.scope_path_field)
         qs = self.filter(scope_q(user, cap, path_field))
         qs._scope_set = True

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from dangjian.core.access import paths_for
+from dangjian.core.access import paths_for, subtree_q
 from dangjian.core.models import AuditEntry
 from dangjian.core.permissions import Cap
 
@@ -13,7 +13,7 @@ def audit_entries(user, *, q: str = "", action: str = ""):
         return AuditEntry.objects.none()
     scope = Q()
     for p in paths:
-        scope |= Q(org_path__startswith=p)
+        scope |= subtree_q("org_path", p)
     if any(p.count("/") == 2 for p in paths):  # a grant on a root org
         scope |= Q(org_path="")
     qs = AuditEntry.objects.filter(scope).select_related("actor")

@@ -1,5 +1,3 @@
-import json
-
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -14,7 +12,9 @@ from dangjian.orgs import selectors as org_selectors
 @require_GET
 def home(request):
     user = request.user
-    context = {"can_orgs": has_cap_anywhere(user, Cap.ORG_VIEW)}
+    context = {"can_orgs": has_cap_anywhere(user, Cap.ORG_VIEW), "me": None}
+    if user.member_id:
+        context["me"] = user.member  # the member record behind this account, if any
     if context["can_orgs"]:
         summary = org_selectors.scope_summary(user)
         warnings = org_selectors.warnings_in_scope(user)
@@ -23,7 +23,7 @@ def home(request):
             summary=summary,
             warnings=warnings[:10],
             warning_total=len(warnings),
-            chart=json.dumps(
+            chart=(
                 {
                     "units": [name for name, _ in by_unit],
                     "counts": [n for _, n in by_unit],
@@ -31,8 +31,7 @@ def home(request):
                         {"name": "正式党员", "value": summary["total"] - summary["probationary"]},
                         {"name": "预备党员", "value": summary["probationary"]},
                     ],
-                },
-                ensure_ascii=False,
+                }
             ),
         )
     return render(request, "core/home.html", context)

@@ -15,6 +15,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
@@ -37,9 +38,11 @@ ROOT_NAME = "中共十堰市直属机关工作委员会"
 ROOT_SHORT = "十堰市直机关工委"
 CITY = "十堰市"
 
-# Share of elected bodies whose current term is overdue / ends within six months.
-OVERDUE_SHARE = 0.045
-DUE_SOON_SHARE = 0.065
+# Of every TERM_BLOCK elected bodies (in building order), how many have a current term that
+# is overdue / ends within six months: about 4.5% and 7%.
+TERM_BLOCK = 44
+OVERDUE_PER_BLOCK = 2
+DUE_SOON_PER_BLOCK = 3
 HISTORY_SHARE = 0.12  # bodies that also show their previous (closed) term
 PROBATIONARY_SHARE = 0.045  # of in-service members; retirees are all full members
 
@@ -59,83 +62,107 @@ class UnitSpec:
     district: str = "茅箭区"
 
 
-G, P, C, J, M, I = (UnitKind.GOVERNMENT, UnitKind.PARTY, UnitKind.PEOPLES_CONGRESS,
-                    UnitKind.JUDICIAL, UnitKind.MASS, UnitKind.INSTITUTION)
+GOV, PARTY, CONGRESS, JUDICIAL, MASS, INST = (
+    UnitKind.GOVERNMENT,
+    UnitKind.PARTY,
+    UnitKind.PEOPLES_CONGRESS,
+    UnitKind.JUDICIAL,
+    UnitKind.MASS,
+    UnitKind.INSTITUTION,
+)
 
-UNITS: tuple[UnitSpec, ...] = (
+# fmt: off
+UNIT_TABLE: tuple[tuple[str, str, str, int, int], ...] = (
+    # name, short name, kind, ordinary branches (scaled), retiree branches
     # The four units of the seed report come first.
-    UnitSpec("十堰市司法局", "市司法局", G, retirees=1, named=(
+    ("十堰市司法局", "市司法局", GOV, 0, 1),
+    ("中共十堰市委老干部局", "市委老干部局", PARTY, 0, 4),
+    ("十堰市人民政府办公室", "市政府办", GOV, 5, 2),
+    ("十堰市老年大学", "市老年大学", INST, 0, 2),
+    # Party departments.
+    ("中共十堰市委办公室", "市委办", PARTY, 4, 1),
+    ("中共十堰市委组织部", "市委组织部", PARTY, 4, 0),
+    ("中共十堰市委宣传部", "市委宣传部", PARTY, 4, 0),
+    ("中共十堰市委统一战线工作部", "市委统战部", PARTY, 3, 0),
+    ("中共十堰市委政法委员会", "市委政法委", PARTY, 3, 0),
+    ("十堰市纪委监委机关", "市纪委监委机关", PARTY, 6, 1),
+    # 人大、政协.
+    ("十堰市人大常委会机关", "市人大常委会机关", CONGRESS, 4, 1),
+    ("政协十堰市委员会机关", "市政协机关", CONGRESS, 4, 1),
+    # Government departments.
+    ("十堰市发展和改革委员会", "市发改委", GOV, 8, 1),
+    ("十堰市经济和信息化局", "市经信局", GOV, 5, 0),
+    ("十堰市教育局", "市教育局", GOV, 12, 1),
+    ("十堰市科学技术局", "市科技局", GOV, 3, 0),
+    ("十堰市公安局", "市公安局", GOV, 30, 2),
+    ("十堰市民政局", "市民政局", GOV, 5, 1),
+    ("十堰市财政局", "市财政局", GOV, 8, 1),
+    ("十堰市人力资源和社会保障局", "市人社局", GOV, 8, 1),
+    ("十堰市自然资源和规划局", "市自然资源和规划局", GOV, 9, 1),
+    ("十堰市生态环境局", "市生态环境局", GOV, 6, 0),
+    ("十堰市住房和城乡建设局", "市住建局", GOV, 8, 1),
+    ("十堰市交通运输局", "市交通运输局", GOV, 8, 1),
+    ("十堰市水利和湖泊局", "市水利和湖泊局", GOV, 6, 0),
+    ("十堰市农业农村局", "市农业农村局", GOV, 7, 1),
+    ("十堰市商务局", "市商务局", GOV, 4, 0),
+    ("十堰市文化和旅游局", "市文旅局", GOV, 5, 0),
+    ("十堰市卫生健康委员会", "市卫健委", GOV, 12, 1),
+    ("十堰市退役军人事务局", "市退役军人事务局", GOV, 3, 0),
+    ("十堰市应急管理局", "市应急管理局", GOV, 4, 0),
+    ("十堰市审计局", "市审计局", GOV, 5, 0),
+    ("十堰市国有资产监督管理委员会", "市国资委", GOV, 3, 0),
+    ("十堰市市场监督管理局", "市市场监管局", GOV, 10, 1),
+    ("十堰市统计局", "市统计局", GOV, 3, 0),
+    ("十堰市医疗保障局", "市医保局", GOV, 4, 0),
+    ("十堰市林业局", "市林业局", GOV, 5, 0),
+    ("十堰市信访局", "市信访局", GOV, 2, 0),
+    ("十堰市城市管理执法委员会", "市城管执法委", GOV, 8, 0),
+    ("十堰市政务服务和大数据管理局", "市政务服务和大数据局", GOV, 4, 0),
+    # Court and procuratorate.
+    ("十堰市中级人民法院", "市中级人民法院", JUDICIAL, 14, 1),
+    ("十堰市人民检察院", "市人民检察院", JUDICIAL, 10, 1),
+    # Mass organisations.
+    ("十堰市总工会", "市总工会", MASS, 3, 0),
+    ("共青团十堰市委员会", "团市委", MASS, 1, 0),
+    ("十堰市妇女联合会", "市妇联", MASS, 2, 0),
+    ("十堰市科学技术协会", "市科协", MASS, 2, 0),
+    ("十堰市残疾人联合会", "市残联", MASS, 2, 0),
+    # Institutions.
+    ("十堰市档案馆", "市档案馆", INST, 1, 0),
+    ("十堰市机关事务服务中心", "市机关事务服务中心", INST, 3, 1),
+)
+
+UNIT_EXTRAS: dict[str, dict] = {
+    "十堰市司法局": {"named": (
         ("机关第一党支部", 18), ("机关第二党支部", 15), ("机关第三党支部", 22),
         ("公共法律服务中心党支部", 24), ("法律援助中心党支部", 16), ("公证处党支部", 14),
-    )),
-    UnitSpec("中共十堰市委老干部局", "市委老干部局", P, retirees=4,
-             named=(("机关第一党支部", 16), ("机关第二党支部", 12))),
-    UnitSpec("十堰市人民政府办公室", "市政府办", G, branches=5, retirees=2,
-             retiree_pattern="离退休第{n}党支部"),
-    UnitSpec("十堰市老年大学", "市老年大学", I, retirees=2, named=(("机关党支部", 9),),
-             retiree_pattern="学员第{n}党支部", district="张湾区"),
-    # Party departments.
-    UnitSpec("中共十堰市委办公室", "市委办", P, branches=4, retirees=1, top="中共十堰市委办公室室务会"),
-    UnitSpec("中共十堰市委组织部", "市委组织部", P, branches=4, top="中共十堰市委组织部部务会"),
-    UnitSpec("中共十堰市委宣传部", "市委宣传部", P, branches=4, top="中共十堰市委宣传部部务会"),
-    UnitSpec("中共十堰市委统一战线工作部", "市委统战部", P, branches=3,
-             top="中共十堰市委统一战线工作部部务会"),
-    UnitSpec("中共十堰市委政法委员会", "市委政法委", P, branches=3, top="中共十堰市委政法委员会委务会"),
-    UnitSpec("十堰市纪委监委机关", "市纪委监委机关", P, branches=6, retirees=1,
-             top="中共十堰市纪律检查委员会常务委员会"),
-    # 人大、政协.
-    UnitSpec("十堰市人大常委会机关", "市人大常委会机关", C, branches=4, retirees=1,
-             top="中共十堰市人大常委会党组"),
-    UnitSpec("政协十堰市委员会机关", "市政协机关", C, branches=4, retirees=1,
-             top="中共十堰市政协党组"),
-    # Government departments.
-    UnitSpec("十堰市发展和改革委员会", "市发改委", G, branches=8, retirees=1),
-    UnitSpec("十堰市经济和信息化局", "市经信局", G, branches=5),
-    UnitSpec("十堰市教育局", "市教育局", G, branches=12, retirees=1,
-             divisions=("教育科学研究院", "招生考试院")),
-    UnitSpec("十堰市科学技术局", "市科技局", G, branches=3),
-    UnitSpec("十堰市公安局", "市公安局", G, branches=30, retirees=2,
-             divisions=("交通警察支队", "刑事侦查支队", "特警支队", "治安管理支队"),
-             district="张湾区"),
-    UnitSpec("十堰市民政局", "市民政局", G, branches=5, retirees=1),
-    UnitSpec("十堰市财政局", "市财政局", G, branches=8, retirees=1),
-    UnitSpec("十堰市人力资源和社会保障局", "市人社局", G, branches=8, retirees=1),
-    UnitSpec("十堰市自然资源和规划局", "市自然资源和规划局", G, branches=9, retirees=1),
-    UnitSpec("十堰市生态环境局", "市生态环境局", G, branches=6),
-    UnitSpec("十堰市住房和城乡建设局", "市住建局", G, branches=8, retirees=1, discipline=False),
-    UnitSpec("十堰市交通运输局", "市交通运输局", G, branches=8, retirees=1, discipline=False,
-             district="张湾区"),
-    UnitSpec("十堰市水利和湖泊局", "市水利和湖泊局", G, branches=6),
-    UnitSpec("十堰市农业农村局", "市农业农村局", G, branches=7, retirees=1),
-    UnitSpec("十堰市商务局", "市商务局", G, branches=4),
-    UnitSpec("十堰市文化和旅游局", "市文旅局", G, branches=5),
-    UnitSpec("十堰市卫生健康委员会", "市卫健委", G, branches=12, retirees=1,
-             divisions=("疾病预防控制中心", "卫生健康综合执法支队")),
-    UnitSpec("十堰市退役军人事务局", "市退役军人事务局", G, branches=3),
-    UnitSpec("十堰市应急管理局", "市应急管理局", G, branches=4),
-    UnitSpec("十堰市审计局", "市审计局", G, branches=5),
-    UnitSpec("十堰市国有资产监督管理委员会", "市国资委", G, branches=3),
-    UnitSpec("十堰市市场监督管理局", "市市场监管局", G, branches=10, retirees=1),
-    UnitSpec("十堰市统计局", "市统计局", G, branches=3),
-    UnitSpec("十堰市医疗保障局", "市医保局", G, branches=4),
-    UnitSpec("十堰市林业局", "市林业局", G, branches=5),
-    UnitSpec("十堰市信访局", "市信访局", G, branches=2),
-    UnitSpec("十堰市城市管理执法委员会", "市城管执法委", G, branches=8),
-    UnitSpec("十堰市政务服务和大数据管理局", "市政务服务和大数据局", G, branches=4),
-    # Courts and procuratorate.
-    UnitSpec("十堰市中级人民法院", "市中级人民法院", J, branches=14, retirees=1,
-             divisions=("刑事审判", "民事审判", "执行局"), district="张湾区"),
-    UnitSpec("十堰市人民检察院", "市人民检察院", J, branches=10, retirees=1,
-             divisions=("刑事检察部", "民事行政检察部")),
-    # Mass organisations.
-    UnitSpec("十堰市总工会", "市总工会", M, branches=3, top="中共十堰市总工会党组"),
-    UnitSpec("共青团十堰市委员会", "团市委", M, branches=1, top="共青团十堰市委员会党组"),
-    UnitSpec("十堰市妇女联合会", "市妇联", M, branches=2),
-    UnitSpec("十堰市科学技术协会", "市科协", M, branches=2),
-    UnitSpec("十堰市残疾人联合会", "市残联", M, branches=2),
-    # Institutions.
-    UnitSpec("十堰市档案馆", "市档案馆", I, branches=1),
-    UnitSpec("十堰市机关事务服务中心", "市机关事务服务中心", I, branches=3, retirees=1),
+    )},
+    "中共十堰市委老干部局": {"named": (("机关第一党支部", 16), ("机关第二党支部", 12))},
+    "十堰市人民政府办公室": {"retiree_pattern": "离退休第{n}党支部"},
+    "十堰市老年大学": {"named": (("机关党支部", 9),), "retiree_pattern": "学员第{n}党支部",
+                       "district": "张湾区"},
+    "中共十堰市委办公室": {"top": "中共十堰市委办公室室务会"},
+    "中共十堰市委组织部": {"top": "中共十堰市委组织部部务会"},
+    "中共十堰市委宣传部": {"top": "中共十堰市委宣传部部务会"},
+    "中共十堰市委统一战线工作部": {"top": "中共十堰市委统一战线工作部部务会"},
+    "中共十堰市委政法委员会": {"top": "中共十堰市委政法委员会委务会"},
+    "十堰市纪委监委机关": {"top": "中共十堰市纪律检查委员会常务委员会"},
+    "十堰市人大常委会机关": {"top": "中共十堰市人大常委会党组"},
+    "政协十堰市委员会机关": {"top": "中共十堰市政协党组"},
+    "十堰市教育局": {"divisions": ("教育科学研究院", "招生考试院")},
+    "十堰市公安局": {"divisions": ("交通警察支队", "刑事侦查支队", "特警支队", "治安管理支队"),
+                     "district": "张湾区"},
+    "十堰市住房和城乡建设局": {"discipline": False},
+    "十堰市交通运输局": {"discipline": False, "district": "张湾区"},
+    "十堰市卫生健康委员会": {"divisions": ("疾病预防控制中心", "卫生健康综合执法支队")},
+    "十堰市中级人民法院": {"divisions": ("刑事审判", "民事审判", "执行局"), "district": "张湾区"},
+    "十堰市人民检察院": {"divisions": ("刑事检察部", "民事行政检察部")},
+    "十堰市总工会": {"top": "中共十堰市总工会党组"},
+}
+# fmt: on
+
+UNITS: tuple[UnitSpec, ...] = tuple(
+    UnitSpec(*row, **UNIT_EXTRAS.get(row[0], {})) for row in UNIT_TABLE
 )
 
 # Branches made to show one warning each (full names; those missing at a smaller scale are
@@ -162,18 +189,22 @@ PROBATIONARY_OVERRIDES: dict[str, int] = {
     "十堰市医疗保障局机关第二党支部": 0,
     "十堰市林业局机关第一党支部": 0,
 }
-FEW_SEATS = frozenset({
-    "十堰市商务局机关第一党支部",
-    "十堰市统计局机关第一党支部",
-    "十堰市医疗保障局机关第二党支部",
-    "十堰市林业局机关第一党支部",
-})
-NO_TERM = frozenset({  # R-ORG-05: "未登记任期"
-    "十堰市文化和旅游局机关第二党支部",
-    "十堰市审计局机关第三党支部",
-    "中共十堰市委统一战线工作部机关第一党支部",
-    "十堰市科学技术局机关第二党支部",
-})
+FEW_SEATS = frozenset(
+    {
+        "十堰市商务局机关第一党支部",
+        "十堰市统计局机关第一党支部",
+        "十堰市医疗保障局机关第二党支部",
+        "十堰市林业局机关第一党支部",
+    }
+)
+NO_TERM = frozenset(
+    {  # R-ORG-05: "未登记任期"
+        "十堰市文化和旅游局机关第二党支部",
+        "十堰市审计局机关第三党支部",
+        "中共十堰市委统一战线工作部机关第一党支部",
+        "十堰市科学技术局机关第二党支部",
+    }
+)
 FORCED_TERMS: dict[str, str] = {  # so the demo accounts of 司法局 see a term warning each
     "十堰市司法局机关第一党支部": "due_soon",
     "十堰市司法局机关第三党支部": "overdue",
@@ -186,32 +217,52 @@ SIBLING_BRANCH = "十堰市司法局机关第二党支部"
 GOV_OFFICE_RETIREE_BRANCH = "十堰市人民政府办公室离退休第一党支部"
 
 # Fictional people. Real people named in the seed report are never generated.
-EXCLUDED_NAMES = frozenset({
+# fmt: off
+EXCLUDED_NAMES = frozenset((
     "周亚晖", "张志豪", "龚世超", "潘世新", "李至昌", "何儒芳", "李新祥", "雷东升", "李军",
     "程培长",
-})
+))
+# fmt: on
 SURNAMES = (
     "王李张刘陈杨黄胡周吴徐孙赵朱马郭何高罗林郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
     "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶"
     "黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤柯喻艾詹"
 )
-SURNAME_WEIGHTS = tuple(1.0 / (1 + i / 8) for i in range(len(SURNAMES)))
+SURNAME_CUM_WEIGHTS = tuple(accumulate(1.0 / (1 + i / 8) for i in range(len(SURNAMES))))
 GIVEN = {
     # (era, sex): (first characters of two-character names, last characters)
-    ("old", Sex.MALE): ("国建德明志福荣树庆保兴光振家永宗世正昌绍", "华民生林成明山祥发贵忠清义才和全文武"),
+    ("old", Sex.MALE): (
+        "国建德明志福荣树庆保兴光振家永宗世正昌绍",
+        "华民生林成明山祥发贵忠清义才和全文武",
+    ),
     ("old", Sex.FEMALE): ("秀桂玉淑凤兰素金美翠春月丽爱", "英兰珍芳华琴云香荣梅芬娥霞"),
-    ("new", Sex.MALE): ("志建晓文海俊子宇天浩家明永新立少振一思博", "伟强军勇杰涛明斌超辉刚平波鹏华峰磊亮宇浩凯东飞成鑫晨龙"),
-    ("new", Sex.FEMALE): ("晓春海秀雅思丽欣佳文小雨梦", "芳娟敏静丽艳霞燕玲萍红梅琳婷雪莉洁慧倩颖琴兰晶悦璐瑶蓉"),
+    ("new", Sex.MALE): (
+        "志建晓文海俊子宇天浩家明永新立少振一思博",
+        "伟强军勇杰涛明斌超辉刚平波鹏华峰磊亮宇浩凯东飞成鑫晨龙",
+    ),
+    ("new", Sex.FEMALE): (
+        "晓春海秀雅思丽欣佳文小雨梦",
+        "芳娟敏静丽艳霞燕玲萍红梅琳婷雪莉洁慧倩颖琴兰晶悦璐瑶蓉",
+    ),
 }
 
-STREETS = ("北京中路", "人民北路", "朝阳中路", "柳林路", "车城路", "东岳路", "浙江路", "上海路",
-           "公园路", "大岭路", "江苏路", "重庆路")
+# fmt: off
+STREETS = (
+    "北京中路", "人民北路", "朝阳中路", "柳林路", "车城路", "东岳路", "浙江路", "上海路", "公园路",
+    "大岭路",
+)
+# fmt: on
 
 SEAT_ROLES_BY_SIZE = {
     3: (SeatRole.SECRETARY, SeatRole.ORGANIZATION, SeatRole.PUBLICITY),
     4: (SeatRole.SECRETARY, SeatRole.ORGANIZATION, SeatRole.PUBLICITY, SeatRole.DISCIPLINE),
-    5: (SeatRole.SECRETARY, SeatRole.DEPUTY_SECRETARY, SeatRole.ORGANIZATION,
-        SeatRole.PUBLICITY, SeatRole.DISCIPLINE),
+    5: (
+        SeatRole.SECRETARY,
+        SeatRole.DEPUTY_SECRETARY,
+        SeatRole.ORGANIZATION,
+        SeatRole.PUBLICITY,
+        SeatRole.DISCIPLINE,
+    ),
 }
 
 
@@ -285,7 +336,12 @@ class _Builder:
     def __init__(self, today: dt.date, scale: float):
         self.today = today
         self.scale = scale
-        self.rng = random.Random(SEED)
+        # Two streams: `shape` draws the structure (sizes, categories, committees, term
+        # statuses) and is never consumed in a way that depends on `today`, so every `today`
+        # gets the same city; `rng` draws people, dates and who holds which seat.
+        self.shape = random.Random(SEED)
+        self.rng = random.Random(SEED + 1)
+        self._term_modes: list[str] = []
         self.units: list[Unit] = []
         self.orgs: list[Org] = []
         self.members: list[Member] = []
@@ -316,7 +372,7 @@ class _Builder:
     def person_name(self, sex: str, era: str) -> str:
         rng = self.rng
         while True:
-            surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+            surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
             firsts, lasts = GIVEN[(era, sex)]
             if rng.random() < (0.15 if era == "old" else 0.3):
                 given = rng.choice(lasts)
@@ -330,18 +386,32 @@ class _Builder:
 
     # --- rows ---------------------------------------------------------------------------
 
-    def add_org(self, name: str, kind: str, parent: Org | None, unit: Unit | None,
-                established: dt.date, *, retiree: bool = False, phone: bool = True) -> Org:
+    def add_org(
+        self,
+        name: str,
+        kind: str,
+        parent: Org | None,
+        unit: Unit | None,
+        established: dt.date,
+        *,
+        retiree: bool = False,
+        phone: bool = True,
+    ) -> Org:
         oid = self.next_org_id
         self.next_org_id += 1
         parent_id = parent.pk if parent else None
         self._child_count[parent_id] += 1
         org = Org(
-            id=oid, name=name, kind=kind, parent_id=parent_id,
+            id=oid,
+            name=name,
+            kind=kind,
+            parent_id=parent_id,
             path=f"{parent.path if parent else '/'}{oid}/",
             depth=parent.depth + 1 if parent else 0,
-            unit_id=unit.pk if unit else None, is_retiree_branch=retiree,
-            established_on=established, contact_phone=self.phone() if phone else "",
+            unit_id=unit.pk if unit else None,
+            is_retiree_branch=retiree,
+            established_on=established,
+            contact_phone=self.phone() if phone else "",
             sort=self._child_count[parent_id],
         )
         self.orgs.append(org)
@@ -349,7 +419,7 @@ class _Builder:
         return org
 
     def add_member(self, branch: Org, *, retired: bool, probationary: bool) -> Member:
-        rng, today = self.rng, self.today
+        rng = self.rng
         if retired:
             sex = Sex.MALE if rng.random() < 0.62 else Sex.FEMALE
             birth = dt.date(1935, 1, 1) + dt.timedelta(days=int(rng.triangular(0, 10226, 6400)))
@@ -359,9 +429,7 @@ class _Builder:
             if probationary:  # those who join now are mostly young
                 birth = self.date_between(dt.date(1988, 1, 1), dt.date(2000, 12, 31))
             else:  # 1962-01-01 … 2000-12-31, most born around 1983
-                birth = dt.date(1962, 1, 1) + dt.timedelta(
-                    days=int(rng.triangular(0, 14244, 7670))
-                )
+                birth = dt.date(1962, 1, 1) + dt.timedelta(days=int(rng.triangular(0, 14244, 7670)))
             era = "old" if birth.year < 1970 and rng.random() < 0.5 else "new"
         adult = add_years(birth, 18)
         if probationary:
@@ -378,24 +446,38 @@ class _Builder:
         if keys is None:
             keys = self._pinyin[name] = pinyin_keys(name)
         member = Member(
-            id=self.next_member_id, name=name, name_pinyin=keys[0], name_initials=keys[1],
-            sex=sex, birth_date=birth,
+            id=self.next_member_id,
+            name=name,
+            name_pinyin=keys[0],
+            name_initials=keys[1],
+            sex=sex,
+            birth_date=birth,
             category=Category.PROBATIONARY if probationary else Category.FULL,
-            branch_id=branch.pk, joined_on=joined, converted_on=converted,
+            branch_id=branch.pk,
+            joined_on=joined,
+            converted_on=converted,
             employment=Employment.RETIRED if retired else Employment.IN_SERVICE,
         )
         self.next_member_id += 1
         self.members.append(member)
         return member
 
+    def term_mode(self) -> str:
+        """Statuses come in shuffled blocks with fixed shares, so the demo always shows a
+        steady number of overdue and due-soon terms rather than whatever the dice say."""
+        if not self._term_modes:
+            block = ["overdue"] * OVERDUE_PER_BLOCK + ["due_soon"] * DUE_SOON_PER_BLOCK
+            block += ["mid"] * (TERM_BLOCK - len(block))
+            self.shape.shuffle(block)
+            self._term_modes = block
+        return self._term_modes.pop()
+
     def add_term(self, org: Org, mode: str | None = None) -> tuple[dt.date, dt.date | None]:
         """The current term (and sometimes the previous one). Returns (started, previous start)."""
         years = term_years(org.kind)
         assert years is not None
         if mode is None:
-            r = self.rng.random()
-            mode = ("overdue" if r < OVERDUE_SHARE
-                    else "due_soon" if r < OVERDUE_SHARE + DUE_SOON_SHARE else "mid")
+            mode = self.term_mode()
         base = add_years(self.today, -years)
         if mode == "overdue":
             started = base - dt.timedelta(days=self.rng.randint(15, 320))
@@ -403,19 +485,26 @@ class _Builder:
             started = base + dt.timedelta(days=self.rng.randint(10, 170))
         else:
             started = base + dt.timedelta(days=self.rng.randint(200, years * 365 - 45))
-        self.terms.append(Term(org_id=org.pk, started_on=started,
-                               due_on=term_due_on(org.kind, started)))
+        self.terms.append(
+            Term(org_id=org.pk, started_on=started, due_on=term_due_on(org.kind, started))
+        )
         previous = None
-        if self.rng.random() < HISTORY_SHARE:
+        if self.shape.random() < HISTORY_SHARE:
             previous = add_years(started, -years) - dt.timedelta(days=self.rng.randint(0, 120))
-            self.terms.append(Term(org_id=org.pk, started_on=previous,
-                                   due_on=term_due_on(org.kind, previous), ended_on=started,
-                                   note="已按期换届" if previous >= add_years(started, -years)
-                                   else "延期换届"))
+            self.terms.append(
+                Term(
+                    org_id=org.pk,
+                    started_on=previous,
+                    due_on=term_due_on(org.kind, previous),
+                    ended_on=started,
+                    note="已按期换届" if previous >= add_years(started, -years) else "延期换届",
+                )
+            )
         return started, previous
 
-    def add_seats(self, org: Org, pool: list[Member], roles: tuple[str, ...],
-                  started: dt.date) -> list[Member]:
+    def add_seats(
+        self, org: Org, pool: list[Member], roles: tuple[str, ...], started: dt.date
+    ) -> list[Member]:
         """Seat `roles` on distinct full members of `pool`, preferring those already full
         members when the term began."""
         full = [m for m in pool if m.category == Category.FULL]
@@ -423,21 +512,21 @@ class _Builder:
         candidates = ready if len(ready) >= len(roles) else full
         chosen = self.rng.sample(candidates, min(len(roles), len(candidates)))
         for member, role in zip(chosen, roles, strict=False):
-            self.seats.append(CommitteeSeat(org_id=org.pk, member_id=member.pk, role=role,
-                                            started_on=started))
+            self.seats.append(
+                CommitteeSeat(org_id=org.pk, member_id=member.pk, role=role, started_on=started)
+            )
         return chosen
 
     # --- the city -----------------------------------------------------------------------
 
     def build(self) -> None:
-        root = self.add_org(ROOT_NAME, OrgKind.WORKING_COMMITTEE, None, None,
-                            dt.date(1984, 6, 1))
+        root = self.add_org(ROOT_NAME, OrgKind.WORKING_COMMITTEE, None, None, dt.date(1984, 6, 1))
         self.root = root
         for index, spec in enumerate(UNITS, start=1):
             self.build_unit(spec, index, root)
 
     def plan_branches(self, spec: UnitSpec) -> list[_BranchPlan]:
-        rng = self.rng
+        rng = self.shape
         plans: list[_BranchPlan] = []
 
         def plan(suffix: str, retiree: bool, division: str | None = None, size: int = 0):
@@ -447,10 +536,14 @@ class _Builder:
             if name in SIZE_OVERRIDES:
                 size = SIZE_OVERRIDES[name]
             elif not size:
-                size = (round(rng.triangular(15, 45, 25)) if retiree
-                        else round(rng.triangular(8, 40, 10)))
-            plans.append(_BranchPlan(name, retiree, division, size,
-                                     PROBATIONARY_OVERRIDES.get(name)))
+                size = (
+                    round(rng.triangular(12, 42, 22))
+                    if retiree
+                    else round(rng.triangular(8, 40, 9))
+                )
+            plans.append(
+                _BranchPlan(name, retiree, division, size, PROBATIONARY_OVERRIDES.get(name))
+            )
 
         for suffix, size in spec.named:
             plan(suffix, False, size=size)
@@ -465,43 +558,67 @@ class _Builder:
             plan("机关党支部" if generic == 1 else f"机关第{cn_number(n)}党支部", False)
         for n in range(1, spec.retirees + 1):
             pattern = spec.retiree_pattern
-            plan(pattern.replace("第{n}", "") if spec.retirees == 1
-                 else pattern.format(n=cn_number(n)), True)
+            plan(
+                pattern.replace("第{n}", "")
+                if spec.retirees == 1
+                else pattern.format(n=cn_number(n)),
+                True,
+            )
         return plans
 
     def build_unit(self, spec: UnitSpec, index: int, root: Org) -> None:
-        rng = self.rng
+        rng = self.shape
         plans = self.plan_branches(spec)
         size = sum(p.size for p in plans)
         unit = Unit(
-            id=self.next_unit_id, name=spec.name, short_name=spec.short, kind=spec.kind,
-            staff_count=round(sum(p.size for p in plans if not p.retiree) * rng.uniform(1.1, 1.5)),
-            address=f"{CITY}{spec.district}{rng.choice(STREETS)}{rng.randint(1, 120)}号",
+            id=self.next_unit_id,
+            name=spec.name,
+            short_name=spec.short,
+            kind=spec.kind,
+            staff_count=round(
+                sum(p.size for p in plans if not p.retiree) * self.rng.uniform(1.1, 1.5)
+            ),
+            address=f"{CITY}{spec.district}{self.rng.choice(STREETS)}{self.rng.randint(1, 120)}号",
             sort=index * 10,
         )
         self.next_unit_id += 1
         self.units.append(unit)
         old = self.date_between(dt.date(1985, 1, 1), dt.date(2005, 12, 31))
-        top = self.add_org(spec.top or f"{party_name(spec.name)}党组", OrgKind.PARTY_GROUP,
-                           root, unit, old)
+        top = self.add_org(
+            spec.top or f"{party_name(spec.name)}党组", OrgKind.PARTY_GROUP, root, unit, old
+        )
         organ = discipline = umbrella = None
         if size >= 100:
-            organ = self.add_org(f"{party_name(organ_prefix(spec.name))}机关委员会", OrgKind.ORGAN_COMMITTEE,
-                                 top, unit, old)
+            organ = self.add_org(
+                f"{party_name(organ_prefix(spec.name))}机关委员会",
+                OrgKind.ORGAN_COMMITTEE,
+                top,
+                unit,
+                old,
+            )
             if spec.discipline:
-                discipline = self.add_org(f"{party_name(organ_prefix(spec.name))}机关纪律检查委员会",
-                                          OrgKind.DISCIPLINE_COMMITTEE, organ, unit, old)
+                discipline = self.add_org(
+                    f"{party_name(organ_prefix(spec.name))}机关纪律检查委员会",
+                    OrgKind.DISCIPLINE_COMMITTEE,
+                    organ,
+                    unit,
+                    old,
+                )
             parent = organ
         elif size >= 50 and not any(p.division for p in plans):
-            umbrella = self.add_org(f"{organ_prefix(spec.name)}机关党总支", OrgKind.GENERAL_BRANCH, top, unit,
-                                    old)
+            umbrella = self.add_org(
+                f"{organ_prefix(spec.name)}机关党总支", OrgKind.GENERAL_BRANCH, top, unit, old
+            )
             parent = umbrella
         else:
             parent = top
         general: dict[str, Org] = {}
         for division in dict.fromkeys(p.division for p in plans if p.division):
             general[division] = self.add_org(
-                f"{spec.name}{division}党总支", OrgKind.GENERAL_BRANCH, parent, unit,
+                f"{spec.name}{division}党总支",
+                OrgKind.GENERAL_BRANCH,
+                parent,
+                unit,
                 self.date_between(dt.date(1995, 1, 1), dt.date(2010, 12, 31)),
             )
         unit_members: list[Member] = []
@@ -518,20 +635,33 @@ class _Builder:
             roles = SEAT_ROLES_BY_SIZE[rng.choice((3, 3, 4))]
             self.add_seats(gb, pool or members_under[gb.pk], roles, started)
         if organ is not None:
-            started, previous = self.add_term(organ)
+            started, _ = self.add_term(organ)
             if discipline is not None:  # elected together with the 机关党委
-                self.terms.append(Term(org_id=discipline.pk, started_on=started,
-                                       due_on=term_due_on(discipline.kind, started)))
+                self.terms.append(
+                    Term(
+                        org_id=discipline.pk,
+                        started_on=started,
+                        due_on=term_due_on(discipline.kind, started),
+                    )
+                )
             pool = [m for m in unit_members if m.employment == Employment.IN_SERVICE]
-            roles = (SeatRole.SECRETARY, SeatRole.DEPUTY_SECRETARY,
-                     *([SeatRole.MEMBER] * rng.randint(3, 5)))
+            roles = (
+                SeatRole.SECRETARY,
+                SeatRole.DEPUTY_SECRETARY,
+                *([SeatRole.MEMBER] * rng.randint(3, 5)),
+            )
             self.add_seats(organ, pool, roles, started)
 
     def build_branch(self, plan: _BranchPlan, parent: Org, unit: Unit) -> Org:
-        rng = self.rng
-        branch = self.add_org(plan.name, OrgKind.BRANCH, parent, unit,
-                              self.date_between(dt.date(1990, 1, 1), dt.date(2012, 12, 31)),
-                              retiree=plan.retiree)
+        rng = self.shape
+        branch = self.add_org(
+            plan.name,
+            OrgKind.BRANCH,
+            parent,
+            unit,
+            self.date_between(dt.date(1990, 1, 1), dt.date(2012, 12, 31)),
+            retiree=plan.retiree,
+        )
         members = []
         for i in range(plan.size):
             if plan.retiree:
@@ -540,15 +670,16 @@ class _Builder:
                 probationary = i < plan.probationary
             else:
                 probationary = rng.random() < PROBATIONARY_SHARE
-            members.append(self.add_member(branch, retired=plan.retiree,
-                                           probationary=probationary))
+            members.append(self.add_member(branch, retired=plan.retiree, probationary=probationary))
         self.members_of[branch.pk] = members
         if plan.size >= 30:
-            names = (("诗词书画党小组", "合唱党小组", "志愿服务党小组") if plan.retiree
-                     else tuple(f"第{cn_number(n)}党小组" for n in range(1, 4)))
+            names = (
+                ("诗词书画党小组", "合唱党小组", "志愿服务党小组")
+                if plan.retiree
+                else tuple(f"第{cn_number(n)}党小组" for n in range(1, 4))
+            )
             for name in names[: rng.randint(2, 3)]:
-                self.add_org(name, OrgKind.GROUP, branch, unit, branch.established_on,
-                             phone=False)
+                self.add_org(name, OrgKind.GROUP, branch, unit, branch.established_on, phone=False)
         # Term and committee.
         if plan.name in NO_TERM:
             started, previous = self.days_ago(90, 900), None
@@ -566,13 +697,24 @@ class _Builder:
             self.secretary_of[branch.pk] = chosen[0]
         if previous is not None:
             # The secretary of the previous term, who handed over at the election.
-            others = [m for m in members if m not in chosen and m.category == Category.FULL
-                      and m.converted_on and m.converted_on <= previous]
+            others = [
+                m
+                for m in members
+                if m not in chosen
+                and m.category == Category.FULL
+                and m.converted_on
+                and m.converted_on <= previous
+            ]
             if others:
-                self.seats.append(CommitteeSeat(
-                    org_id=branch.pk, member_id=rng.choice(others).pk,
-                    role=SeatRole.SECRETARY, started_on=previous, ended_on=started,
-                ))
+                self.seats.append(
+                    CommitteeSeat(
+                        org_id=branch.pk,
+                        member_id=self.rng.choice(others).pk,
+                        role=SeatRole.SECRETARY,
+                        started_on=previous,
+                        ended_on=started,
+                    )
+                )
         return branch
 
     # --- accounts -----------------------------------------------------------------------
@@ -585,8 +727,11 @@ class _Builder:
         sibling = self.orgs_by_name[SIBLING_BRANCH]
         secretary = self.secretary_of[branch.pk]
         seated = {s.member_id for s in self.seats if s.org_id == branch.pk}
-        plain = next(m for m in self.members_of[branch.pk]
-                     if m.pk not in seated and m.category == Category.FULL)
+        plain = next(
+            m
+            for m in self.members_of[branch.pk]
+            if m.pk not in seated and m.category == Category.FULL
+        )
         sibling_secretary = self.secretary_of[sibling.pk]
         spec = [
             ("gwadmin", "陈立新", Role.COMMITTEE_ADMIN, self.root, None),
@@ -602,12 +747,18 @@ class _Builder:
         next_user_id = _next_id(User)
         users, grants, accounts = [], [], []
         for offset, (username, display, role, org, member) in enumerate(spec):
-            user = User(id=next_user_id + offset, username=username, password=password_hash,
-                        display_name=display, member_id=member.pk if member else None)
+            user = User(
+                id=next_user_id + offset,
+                username=username,
+                password=password_hash,
+                display_name=display,
+                member_id=member.pk if member else None,
+            )
             users.append(user)
             grants.append(RoleGrant(user_id=user.pk, org_id=org.pk, role=role))
-            accounts.append(DemoAccount(username, DEMO_PASSWORD, Role(role).label, org.name,
-                                        display))
+            accounts.append(
+                DemoAccount(username, DEMO_PASSWORD, Role(role).label, org.name, display)
+            )
         return users, grants, accounts
 
 
@@ -645,14 +796,20 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
                 for sql in statements:
                     cursor.execute(sql)
         result = _summarise(builder, today, len(users), accounts)
-        audit(None, "demo.city.built", None, org_path=builder.root.path,
-              changes={**result.counts(), "today": today.isoformat()})
+        audit(
+            None,
+            "demo.city.built",
+            None,
+            org_path=builder.root.path,
+            changes={**result.counts(), "today": today.isoformat()},
+        )
     result.seconds = round(time.perf_counter() - started, 2)
     return result
 
 
-def _summarise(builder: _Builder, today: dt.date, users: int,
-               accounts: list[DemoAccount]) -> DemoResult:
+def _summarise(
+    builder: _Builder, today: dt.date, users: int, accounts: list[DemoAccount]
+) -> DemoResult:
     kinds = defaultdict(int)
     for org in builder.orgs:
         kinds[org.kind] += 1
@@ -660,9 +817,7 @@ def _summarise(builder: _Builder, today: dt.date, users: int,
     current = [t for t in builder.terms if t.ended_on is None]
     with_term = {t.org_id for t in current}
     status = [
-        f.data["status"]
-        for t in current
-        for f in term_findings(kind_of[t.org_id], t.due_on, today)
+        f.data["status"] for t in current for f in term_findings(kind_of[t.org_id], t.due_on, today)
     ]
     return DemoResult(
         today=today,
@@ -683,8 +838,9 @@ def _summarise(builder: _Builder, today: dt.date, users: int,
         closed_terms=len(builder.terms) - len(current),
         terms_due_soon=status.count("due_soon"),
         terms_overdue=status.count("overdue"),
-        branches_without_term=sum(1 for o in builder.orgs
-                                  if o.kind == OrgKind.BRANCH and o.pk not in with_term),
+        branches_without_term=sum(
+            1 for o in builder.orgs if o.kind == OrgKind.BRANCH and o.pk not in with_term
+        ),
         users=users,
         accounts=accounts,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from dangjian.core.access import can, deny
+from dangjian.core.access import can, deny, subtree_q
 from dangjian.core.permissions import Cap
 from dangjian.members.models import Member
 
@@ -28,7 +28,7 @@ def access_member(user, member_id, need: Cap = Cap.MEMBER_VIEW) -> Member:
 def member_list(user, *, q: str = "", category: str = "", org=None):
     qs = Member.objects.visible_to(user, Cap.MEMBER_VIEW).select_related("branch", "branch__unit")
     if org is not None:
-        qs = qs.filter(branch__path__startswith=org.path)
+        qs = qs.filter(subtree_q("branch__path", org.path))
     q = (q or "").strip()
     if q:
         lowered = q.lower()
@@ -40,3 +40,14 @@ def member_list(user, *, q: str = "", category: str = "", org=None):
     if category:
         qs = qs.filter(category=category)
     return qs.order_by("name_pinyin", "id")
+
+
+def members_in_subtree(org, limit: int = 1000) -> list[Member]:
+    """Members registered in the org's subtree, by pinyin (for choosing committee members).
+    The caller has already checked access to `org`."""
+    return list(
+        Member.objects.unscoped()
+        .filter(subtree_q("branch__path", org.path))
+        .select_related("branch")
+        .order_by("name_pinyin", "id")[:limit]
+    )

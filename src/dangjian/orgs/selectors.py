@@ -6,12 +6,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from dangjian.core.access import can, deny, paths_for
+from dangjian.core.access import can, deny, paths_for, subtree_q
 from dangjian.core.permissions import Cap
-from dangjian.members.models import Category, Member
+from dangjian.members.models import Category, Member, Standing
 from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole, Term
 from dangjian.rules import Finding
 from dangjian.rules import orgs as org_rules
@@ -44,7 +44,7 @@ def tree_roots(user) -> list[Org]:
 
 
 def tree_children(user, parent: Org, *, include_dissolved: bool = False) -> list[Org]:
-    qs = Org.objects.visible_to(user).filter(parent=parent)
+    qs = Org.objects.visible_to(user, Cap.ORG_VIEW).filter(parent=parent)
     if not include_dissolved:
         qs = qs.filter(dissolved_on__isnull=True)
     return _with_child_flags(list(qs.order_by("sort", "id")))
@@ -64,12 +64,31 @@ def _with_child_flags(orgs: list[Org]) -> list[Org]:
     return orgs
 
 
+def expand_towards(user, roots: list[Org], org_id: int | None) -> None:
+    """Attach `.open_children` along the path from the roots down to `org_id`, one query per
+    level, so the tree can be shown opened at the current org. Does nothing for an org the
+    user cannot see."""
+    if org_id is None:
+        return
+    target = Org.objects.unscoped().filter(pk=org_id).only("path").first()
+    if target is None or not can(user, Cap.ORG_VIEW, target.path):
+        return
+    chain = set(target.ancestor_ids())
+    level = roots
+    while level:
+        opened = next((o for o in level if o.pk in chain), None)
+        if opened is None:
+            return
+        opened.open_children = tree_children(user, opened)
+        level = opened.open_children
+
+
 def tree_search(user, query: str, limit: int = 30) -> list[Org]:
     query = (query or "").strip()
     if not query:
         return []
     return list(
-        Org.objects.visible_to(user)
+        Org.objects.visible_to(user, Cap.ORG_VIEW)
         .filter(name__icontains=query, dissolved_on__isnull=True)
         .select_related("parent")
         .order_by("depth", "sort", "id")[:limit]
@@ -77,7 +96,7 @@ def tree_search(user, query: str, limit: int = 30) -> list[Org]:
 
 
 def org_list(user, *, q: str = "", kind: str = "", unit_id: str = "", status: str = "active"):
-    qs = Org.objects.visible_to(user).select_related("parent", "unit")
+    qs = Org.objects.visible_to(user, Cap.ORG_VIEW).select_related("parent", "unit")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(unit__name__icontains=q))
     if kind:
@@ -108,7 +127,7 @@ class MemberCounts:
 def subtree_member_counts(org: Org) -> MemberCounts:
     agg = (
         Member.objects.unscoped()
-        .filter(branch__path__startswith=org.path)
+        .filter(subtree_q("branch__path", org.path))
         .aggregate(
             total=Count("id"),
             full=Count("id", filter=Q(category=Category.FULL)),
@@ -152,7 +171,11 @@ def findings_for(orgs: list[Org], today: dt.date | None = None) -> dict[int, Org
         Member.objects.unscoped()
         .filter(branch_id__in=ids)
         .values("branch_id")
-        .annotate(total=Count("id"), full=Count("id", filter=Q(category=Category.FULL)))
+        .annotate(
+            total=Count("id"),
+            # a suspended member (停止党籍) does not count towards the full members of R-ORG-03
+            full=Count("id", filter=Q(category=Category.FULL, standing=Standing.NORMAL)),
+        )
     )
     members = {r["branch_id"]: r for r in member_rows}
     seat_counts = dict(
@@ -187,14 +210,6 @@ def findings_for(orgs: list[Org], today: dt.date | None = None) -> dict[int, Org
         )
         status = out[org.pk]
         status.term_due_on = due.get(org.pk)
-        if org.kind in org_rules.TERM_YEARS and org.pk not in due:
-            status.findings.append(
-                Finding(
-                    org_rules.R_ORG_05.id,
-                    org_rules.Level.WARNING,
-                    "未登记任期（届次）信息，无法判断换届时间",
-                )
-            )
         status.findings += org_rules.term_findings(org.kind, due.get(org.pk), today)
         status.findings += org_rules.structure_findings(facts)
     return dict(out)
@@ -203,7 +218,7 @@ def findings_for(orgs: list[Org], today: dt.date | None = None) -> dict[int, Org
 def warnings_in_scope(user, today: dt.date | None = None) -> list[tuple[Org, Finding]]:
     """All open findings of the orgs the user can see, most severe first."""
     orgs = list(
-        Org.objects.visible_to(user)
+        Org.objects.visible_to(user, Cap.ORG_VIEW)
         .filter(dissolved_on__isnull=True)
         .exclude(kind__in=[OrgKind.GROUP, OrgKind.WORKING_COMMITTEE, OrgKind.PARTY_GROUP])
         .select_related("parent")
@@ -217,8 +232,9 @@ def warnings_in_scope(user, today: dt.date | None = None) -> list[tuple[Org, Fin
 
 def scope_summary(user) -> dict:
     """Counts for the home page: orgs, members, probationary members, open warnings."""
-    orgs = Org.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    orgs = Org.objects.visible_to(user, Cap.ORG_VIEW).filter(dissolved_on__isnull=True)
     kinds = dict(orgs.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    # Counts (not names) of members are part of seeing an org, hence org.view here.
     members = Member.objects.visible_to(user, Cap.ORG_VIEW).aggregate(
         total=Count("id"),
         probationary=Count("id", filter=Q(category=Category.PROBATIONARY)),
@@ -240,11 +256,3 @@ def members_by_unit(user, limit: int = 15) -> list[tuple[str, int]]:
         (r["branch__unit__short_name"] or r["branch__unit__name"] or "工委直属", r["n"])
         for r in rows
     ]
-
-
-def units_with_children(user) -> bool:
-    return (
-        Org.objects.visible_to(user)
-        .filter(Exists(Org.objects.unscoped().filter(parent=OuterRef("pk"))))
-        .exists()
-    )

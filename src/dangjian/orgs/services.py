@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from dangjian.core.access import can, deny
+from dangjian.core.access import can, deny, subtree_q
 from dangjian.core.audit import audit, diff, snapshot
 from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
@@ -134,7 +134,11 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     old_parent_id, old_path = org.parent_id, org.path
     new_path = f"{new_parent.path}{org.pk}/"
     depth_delta = new_parent.depth + 1 - org.depth
-    Org.objects.unscoped().filter(path__startswith=old_path).update(
+    subtree = Org.objects.unscoped().filter(subtree_q("path", old_path))
+    if new_parent.unit_id != org.unit_id and org.kind != OrgKind.PARTY_GROUP:
+        # bodies that followed the old unit now belong to the new parent's unit
+        subtree.filter(unit_id=org.unit_id).update(unit_id=new_parent.unit_id)
+    subtree.update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )

@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.core.access import can, deny, has_cap_anywhere
+from dangjian.core.access import can, deny, has_cap_anywhere, subtree_q
 from dangjian.core.forms import call_service
 from dangjian.core.permissions import Cap
-from dangjian.members.models import Member
+from dangjian.members import selectors as member_selectors
 from dangjian.orgs import selectors, services
 from dangjian.orgs.forms import DissolveForm, ElectionForm, MoveForm, OrgForm, SeatForm
 from dangjian.orgs.models import ALLOWED_CHILDREN, CommitteeSeat, OrgKind
@@ -36,7 +36,17 @@ def tree(request):
         nodes = selectors.tree_children(request.user, parent)
     else:
         nodes = selectors.tree_roots(request.user)
+        if current:
+            # open the tree down to the org being shown: its visible ancestors are expanded
+            selectors.expand_towards(request.user, nodes, _int_or_none(current))
     return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "current": current})
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_GET
@@ -152,7 +162,7 @@ def org_move(request, org_id):
             dissolved_on__isnull=True,
             kind__in=[k for k, allowed in ALLOWED_CHILDREN.items() if org.kind in allowed],
         )
-        .exclude(path__startswith=org.path)
+        .exclude(subtree_q("path", org.path))
         .exclude(pk=org.parent_id)
         .order_by("path")[:500]
     ]
@@ -229,12 +239,7 @@ def term_record(request, org_id):
 @require_http_methods(["GET", "POST"])
 def seat_assign(request, org_id):
     org = selectors.access_org(request.user, org_id, need=Cap.ORG_MANAGE)
-    members = list(
-        Member.objects.unscoped()
-        .filter(branch__path__startswith=org.path)
-        .select_related("branch")
-        .order_by("name_pinyin")[:1000]
-    )
+    members = member_selectors.members_in_subtree(org)
     form = SeatForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         by_id = {m.pk: m for m in members}

@@ -48,6 +48,14 @@ R_ORG_05 = rule(
     effective=REGS_2019,
     confidence=Confidence.C1,
 )
+R_ORG_22 = rule(
+    "R-ORG-22",
+    "支部委员会由3至5人组成，一般不超过7人",
+    source=BRANCH_REGS,
+    article="第六章",
+    effective=dt.date(2018, 10, 28),
+    confidence=Confidence.C2,
+)
 R_ORG_07 = rule(
     "R-ORG-07",
     "机关党委应当设立机关纪委",
@@ -84,7 +92,9 @@ R_ORG_23 = rule(
 # Bodies whose term the rules fix, in years, with the rule that fixes it.
 TERM_YEARS: dict[str, tuple[int, str]] = {
     "organ_committee": (5, R_ORG_01.id),
-    "discipline_committee": (5, R_ORG_01.id),  # elected with the 机关党委, same term
+    # rules.md gives no term for the 机关纪委; it is elected with the 机关党委 (R-ORG-07), so
+    # this takes the 机关党委's term — our reading, documented in docs/rules/orgs.md.
+    "discipline_committee": (5, R_ORG_01.id),
     "general_branch": (3, R_ORG_02.id),
     "branch": (3, R_ORG_03.id),
 }
@@ -111,9 +121,19 @@ def term_due_on(kind: str, started_on: dt.date) -> dt.date | None:
 
 
 def term_findings(kind: str, due_on: dt.date | None, today: dt.date) -> list[Finding]:
-    """换届 due soon (six months before the due date) or overdue (the day after it)."""
-    if due_on is None or kind not in TERM_YEARS:
+    """换届 due soon (six months before the due date) or overdue (the day after it); a body
+    that has a term by the rules but no registered term cannot be checked (R-ORG-05)."""
+    if kind not in TERM_YEARS:
         return []
+    if due_on is None:
+        return [
+            Finding(
+                R_ORG_05.id,
+                Level.WARNING,
+                "未登记任期（届次）信息，无法判断换届时间",
+                data={"status": "unknown"},
+            )
+        ]
     rule_id = R_ORG_23.id
     if today > due_on:
         days = (today - due_on).days
@@ -143,14 +163,15 @@ class OrgFacts:
     """What the structure rules need to know about one body, as plain values."""
 
     kind: str
-    members: int = 0  # all members whose branch is this body (or in its subtree, for committees)
-    full_members: int = 0
+    members: int = 0  # members whose branch is this body
+    full_members: int = 0  # full members in normal standing (停止党籍 excluded)
     committee_seats: int = 0  # current seats of the body's committee, secretary included
     has_discipline_committee: bool = False
 
 
 def structure_findings(facts: OrgFacts) -> list[Finding]:
-    """Structure warnings of R-ORG-03/07/19/20 for one body."""
+    """Structure warnings of R-ORG-03/07/20/22 for one body. Member counts are the members
+    whose branch is this body (members are registered in branches)."""
     found: list[Finding] = []
     if facts.kind == "branch":
         if facts.full_members < BRANCH_MIN_FULL_MEMBERS:
@@ -181,8 +202,8 @@ def structure_findings(facts: OrgFacts) -> list[Finding]:
                 Finding(
                     R_ORG_03.id,
                     Level.WARNING,
-                    f"正式党员{facts.full_members}人（7人以上），应当设立支部委员会，"
-                    f"现有委员{facts.committee_seats}人",
+                    f"正式党员{facts.full_members}人（7人以上），应当设立支部委员会"
+                    f"（{COMMITTEE_MIN_SEATS}人以上，R-ORG-22），现有委员{facts.committee_seats}人",
                     data={"full_members": facts.full_members, "seats": facts.committee_seats},
                 )
             )

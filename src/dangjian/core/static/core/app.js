@@ -15,7 +15,7 @@
       if (el.dataset.kind === "bar") {
         option = {
           tooltip: { trigger: "axis" },
-          grid: { left: 8, right: 8, bottom: 8, top: 16, containLabel: true },
+          grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
           xAxis: { type: "category", data: data.units, axisLabel: { interval: 0, rotate: 40 } },
           yAxis: { type: "value", name: "党员数" },
           series: [{ type: "bar", data: data.counts, itemStyle: { color: "#c62828" } }],
