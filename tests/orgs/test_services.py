@@ -6,8 +6,8 @@ import pytest
 from django.http import Http404
 
 from dangjian.core.errors import AppError, UnscopedQuery
-from dangjian.core.permissions import Cap
 from dangjian.core.models import AuditEntry
+from dangjian.core.permissions import Cap
 from dangjian.members.models import Member
 from dangjian.orgs import services
 from dangjian.orgs.models import CommitteeSeat, Org, Term
@@ -31,10 +31,13 @@ def test_scoped_manager_refuses_a_query_without_scope(tree):
     assert tree.branch_a.members.count() == 5
 
 
+def _visible_names(user):
+    return set(Org.objects.visible_to(user, Cap.ORG_VIEW).values_list("name", flat=True))
+
+
 def test_visible_to_limits_to_the_users_subtree(personas, tree):
-    names = set(Org.objects.visible_to(personas.secretary_a, Cap.ORG_VIEW).values_list("name", flat=True))
-    assert names == {"第一党支部"}
-    names = set(Org.objects.visible_to(personas.unit_admin, Cap.ORG_VIEW).values_list("name", flat=True))
+    assert _visible_names(personas.secretary_a) == {"第一党支部"}
+    names = _visible_names(personas.unit_admin)
     assert names == {"甲局党组", "甲局机关党委", "甲局机关纪委", "第一党支部", "第二党支部"}
     assert not Org.objects.visible_to(personas.outsider, Cap.ORG_VIEW).exists()
     assert not Org.objects.visible_to(personas.auditor, Cap.ORG_VIEW).exists()
