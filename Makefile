@@ -47,6 +47,9 @@ test: install browser-deps
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not e2e"
 
+test-e2e: install browser-deps
+	$(VENV)/bin/pytest -q -m e2e
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -55,8 +58,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks (not part of make test): demo-size page timings, written to bench/results/.
 bench: install
-	$(VENV)/bin/dangjian bench
+	$(PY) bench/run_foundation.py
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgres://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) bench/run_foundation.py; fi
 
 clean:
 	rm -rf $(VENV) node_modules src/dangjian/static/vendor var

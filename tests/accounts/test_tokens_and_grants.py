@@ -51,3 +51,18 @@ def test_user_create_validates_password(db):
     assert exc.value.field == "password"
     user = services.user_create(actor=None, username="newuser", password="Strong2022x")
     assert user.check_password("Strong2022x")
+
+
+def test_api_token_command_issues_a_working_token(client, personas, tree):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", "unit_admin", "组织部数据对接", stdout=out)
+    plain = next(line for line in out.getvalue().splitlines() if line.startswith("dj_"))
+    response = client.get("/api/orgs?kind=branch", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert response.status_code == 200
+    assert {o["name"] for o in response.json()["items"]} == {"第一党支部", "第二党支部"}
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("api_token", "nobody", "x")

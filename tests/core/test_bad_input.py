@@ -1,0 +1,68 @@
+"""Bad input anywhere gets a clear answer, never a 500."""
+
+import pytest
+
+
+@pytest.fixture
+def admin(client, personas):
+    client.force_login(personas.committee_admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/orgs?limit=-1",
+        "/api/orgs?offset=abc",
+        "/api/orgs?limit=100000",
+        "/api/orgs?kind=nonsense",
+        "/api/orgs?parent=-5",
+        "/api/orgs?status=whatever",
+        "/api/orgs?q=" + "长" * 500,
+        "/api/orgs/0",
+        "/api/orgs/99999999999999999999",
+    ],
+)
+def test_api_query_garbage(admin, tree, url):
+    response = admin.get(url)
+    assert response.status_code in (200, 404, 422)
+    assert "detail" in response.json() or "items" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orgs/?kind=nonsense&status=whatever&page=-3",
+        "/orgs/?q=" + "长" * 500,
+        "/members/?category=x&page=999999",
+        "/orgs/tree/?current=abc",
+        "/orgs/tree/?current=99999999",
+        "/audit/?page=abc",
+    ],
+)
+def test_page_query_garbage(admin, tree, url):
+    assert admin.get(url).status_code in (200, 404)
+
+
+def test_form_posts_with_garbage(admin, tree):
+    org = tree.branch_a
+    for url, data in [
+        (f"/orgs/{org.pk}/seats/new/", {"member": "abc", "role": "king", "started_on": "x"}),
+        (
+            f"/orgs/{org.pk}/seats/new/",
+            {"member": "999999", "role": "secretary", "started_on": "2022-01-01"},
+        ),
+        (f"/orgs/{org.pk}/move/", {"new_parent": "abc"}),
+        (f"/orgs/{org.pk}/term/", {"elected_on": "2099-01-01"}),
+        (f"/orgs/{org.pk}/edit/", {"name": "x" * 500, "sort": "-1"}),
+        (f"/orgs/{org.pk}/dissolve/", {"on": "", "reason": ""}),
+    ]:
+        response = admin.post(url, data)
+        assert response.status_code == 200, url
+        assert "invalid-feedback" in response.content.decode() or "alert-danger" in (
+            response.content.decode()
+        ), url
+
+
+def test_seat_end_of_a_foreign_seat_is_404(admin, tree):
+    assert admin.post(f"/orgs/{tree.branch_a.pk}/seats/999999/end/").status_code == 404
