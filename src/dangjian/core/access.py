@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 
@@ -74,11 +75,16 @@ def can(user, cap: Cap, path: str) -> bool:
 
 
 def subtree_q(path_field: str, path: str) -> Q:
-    """Rows whose path lies in the subtree of `path`, as a range so that an ordinary B-tree
-    index serves it on SQLite and PostgreSQL alike (LIKE 'p%' cannot use one on SQLite).
-    Paths are digits and "/"; "0" is the character after "/", so the subtree of "/1/5/" is
-    exactly ["/1/5/", "/1/50")."""
-    return Q(**{f"{path_field}__gte": path, f"{path_field}__lt": path[:-1] + "0"})
+    """Rows whose path lies in the subtree of `path`.
+
+    On SQLite a range (`path >= p AND path < p[:-1] + "0"`: paths are digits and "/", and
+    "0" follows "/" in SQLite's binary collation), because SQLite's LIKE cannot use an index.
+    Elsewhere a prefix LIKE, which PostgreSQL serves from the pattern-ops index Django creates
+    for the indexed path column, and which stays right under any collation (a range would not
+    under locale collations that ignore punctuation)."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{path_field}__gte": path, f"{path_field}__lt": path[:-1] + "0"})
+    return Q(**{f"{path_field}__startswith": path})
 
 
 def scope_q(user, cap: Cap, path_field: str) -> Q:
