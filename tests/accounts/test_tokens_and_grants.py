@@ -66,3 +66,19 @@ def test_api_token_command_issues_a_working_token(client, personas, tree):
     assert {o["name"] for o in response.json()["items"]} == {"第一党支部", "第二党支部"}
     with pytest.raises(CommandError, match="不存在"):
         call_command("api_token", "nobody", "x")
+
+
+@pytest.mark.parametrize("persona", ["committee_admin", "unit_admin", "auditor", "secretary_a"])
+def test_only_the_security_admin_manages_accounts_and_grants(personas, tree, persona):
+    from django.http import Http404
+
+    actor = personas.by_name(persona)
+    with pytest.raises(Http404):
+        services.role_grant(actor=actor, user=personas.outsider, org=tree.branch_a, role="member")
+    with pytest.raises(Http404):
+        services.user_create(actor=actor, username="x1", password="Strong2022x")
+    with pytest.raises(Http404):
+        services.api_token_create(actor=actor, user=personas.outsider, name="t")
+    assert not RoleGrant.objects.filter(user=personas.outsider).exists()
+    # but anyone may issue a token for themselves
+    services.api_token_create(actor=actor, user=actor, name="自用")

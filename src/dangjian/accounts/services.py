@@ -14,10 +14,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import ApiToken, RoleGrant, User
-from dangjian.core.access import forget_grants
+from dangjian.core.access import can, deny, forget_grants, has_cap_anywhere
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
-from dangjian.core.permissions import Role
+from dangjian.core.permissions import Cap, Role
+
+
+def _require_account_manage(actor, path: str | None = None) -> None:
+    """Accounts and grants are the security administrator's (三员分立). `actor=None` is the
+    system itself (the demo, management commands run by the operator)."""
+    if actor is None:
+        return
+    allowed = (
+        can(actor, Cap.ACCOUNT_MANAGE, path)
+        if path
+        else has_cap_anywhere(actor, Cap.ACCOUNT_MANAGE)
+    )
+    if not allowed:
+        raise deny()
 
 
 def login_check(request, username: str, password: str) -> User:
@@ -64,6 +78,7 @@ def client_ip(request) -> str | None:
 
 @transaction.atomic
 def user_create(*, actor, username: str, password: str, display_name: str = "", member=None):
+    _require_account_manage(actor)
     if User.objects.filter(username=username).exists():
         raise AppError("该用户名已被使用。", field="username")
     user = User(username=username, display_name=display_name, member=member)
@@ -79,6 +94,7 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
 
 @transaction.atomic
 def role_grant(*, actor, user: User, org, role: str) -> RoleGrant:
+    _require_account_manage(actor, org.path)
     if role not in Role.values:
         raise AppError("未知的角色。", field="role")
     existing = RoleGrant.objects.filter(user=user, org=org, role=role, revoked_at__isnull=True)
@@ -98,6 +114,7 @@ def role_grant(*, actor, user: User, org, role: str) -> RoleGrant:
 
 @transaction.atomic
 def role_revoke(*, actor, grant: RoleGrant) -> None:
+    _require_account_manage(actor, grant.org.path)
     if grant.revoked_at is not None:
         raise AppError("该授权已撤销。")
     grant.revoked_at = timezone.now()
@@ -119,6 +136,8 @@ def token_digest(token: str) -> str:
 @transaction.atomic
 def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the plain token, which is shown once and never stored."""
+    if actor is not None and actor.pk != user.pk:
+        _require_account_manage(actor)
     if not name.strip():
         raise AppError("请填写令牌用途。", field="name")
     plain = "dj_" + secrets.token_urlsafe(32)
