@@ -30,6 +30,25 @@ def access_org(user, org_id, need: Cap = Cap.ORG_VIEW) -> Org:
     return org
 
 
+def access_org_in_parent(user, org_id) -> Org:
+    """The org, for actions decided one level up (move, dissolve): the user needs org.manage
+    on its parent. The root has no parent, so nobody moves or dissolves it. 404 otherwise."""
+    org = access_org(user, org_id, need=Cap.ORG_VIEW)
+    if org.parent is None or not can(user, Cap.ORG_MANAGE, org.parent.path):
+        raise deny()
+    return org
+
+
+def access_seat(org: Org, seat_id) -> CommitteeSeat:
+    """A seat of `org` (already access-checked); 404 for a seat of another org."""
+    seat = (
+        CommitteeSeat.objects.unscoped().filter(pk=seat_id, org=org).select_related("org").first()
+    )
+    if seat is None:
+        raise deny()
+    return seat
+
+
 def visible_orgs(user, need: Cap = Cap.ORG_VIEW):
     return Org.objects.visible_to(user, need)
 

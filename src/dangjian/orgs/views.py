@@ -11,7 +11,7 @@ from dangjian.core.permissions import Cap
 from dangjian.members import selectors as member_selectors
 from dangjian.orgs import selectors, services
 from dangjian.orgs.forms import DissolveForm, ElectionForm, MoveForm, OrgForm, SeatForm
-from dangjian.orgs.models import ALLOWED_CHILDREN, CommitteeSeat, OrgKind
+from dangjian.orgs.models import ALLOWED_CHILDREN, OrgKind
 from dangjian.rules import orgs as org_rules
 
 PAGE_SIZE = 30
@@ -78,9 +78,10 @@ def org_list(request):
 @require_GET
 def org_detail(request, org_id):
     org = selectors.access_org(request.user, org_id)
-    status = selectors.findings_for([org]).get(org.pk)
     children = selectors.tree_children(request.user, org, include_dissolved=True)
-    child_status = selectors.findings_for(children)
+    statuses = selectors.findings_for([org, *children])  # one pass for the org and its children
+    status = statuses.get(org.pk)
+    child_status = statuses
     return render(
         request,
         "orgs/detail.html",
@@ -152,9 +153,7 @@ def org_edit(request, org_id):
 
 @require_http_methods(["GET", "POST"])
 def org_move(request, org_id):
-    org = selectors.access_org(request.user, org_id, need=Cap.ORG_VIEW)
-    if org.parent is None or not can(request.user, Cap.ORG_MANAGE, org.parent.path):
-        raise deny()
+    org = selectors.access_org_in_parent(request.user, org_id)
     parents = [
         p
         for p in selectors.visible_orgs(request.user, Cap.ORG_MANAGE)
@@ -183,9 +182,7 @@ def org_move(request, org_id):
 
 @require_http_methods(["GET", "POST"])
 def org_dissolve(request, org_id):
-    org = selectors.access_org(request.user, org_id, need=Cap.ORG_VIEW)
-    if org.parent is None or not can(request.user, Cap.ORG_MANAGE, org.parent.path):
-        raise deny()
+    org = selectors.access_org_in_parent(request.user, org_id)
     form = DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = call_service(
@@ -263,10 +260,6 @@ def seat_assign(request, org_id):
 @require_POST
 def seat_end(request, org_id, seat_id):
     org = selectors.access_org(request.user, org_id, need=Cap.ORG_MANAGE)
-    seat = (
-        CommitteeSeat.objects.unscoped().filter(pk=seat_id, org=org).select_related("org").first()
-    )
-    if seat is None:
-        raise deny()
+    seat = selectors.access_seat(org, seat_id)
     services.seat_end(actor=request.user, seat=seat, ended_on=timezone.localdate())
     return redirect("orgs:detail", org_id=org.pk)
