@@ -56,7 +56,10 @@ PYDANTIC_MESSAGES = {
 
 @api.exception_handler(AppError)
 def on_app_error(request, exc: AppError):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+    body = {"detail": exc.message, "field": exc.field}
+    if len(exc.errors) > 1:
+        body["errors"] = [{"field": f, "message": m} for f, m in exc.errors]
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -86,3 +89,7 @@ def on_not_found(request, exc):
 from dangjian.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/orgs", orgs_router)
+
+from dangjian.members.api import router as members_router  # noqa: E402
+
+api.add_router("/members", members_router)

@@ -73,6 +73,35 @@ if not SECRET_KEY:
                 "set DANGJIAN_SECRET_KEY"
             ) from None
 
+# Keys for sensitive member fields (ID number, phone, address): SM4-GCM, base64 16-byte keys,
+# newest first (older ones only decrypt, for rotation). Production sets DANGJIAN_FIELD_KEYS from
+# its secret store; elsewhere one is generated into the data folder (`make demo` does this).
+FIELD_KEYS = env_list("DANGJIAN_FIELD_KEYS", [])
+if not FIELD_KEYS:
+    _field_key_file = DATA_DIR / "field_keys"
+    if _field_key_file.exists():
+        FIELD_KEYS = [k for k in _field_key_file.read_text().split() if k]
+    else:
+        import base64
+        import secrets
+
+        FIELD_KEYS = [base64.b64encode(secrets.token_bytes(16)).decode()]
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _field_key_file.write_text(FIELD_KEYS[0] + "\n")
+            _field_key_file.chmod(0o600)
+        except OSError as exc:
+            raise ImproperSetting(
+                f"cannot store a generated field key in {_field_key_file}: {exc}; "
+                "set DANGJIAN_FIELD_KEYS"
+            ) from None
+
+# Uploaded import files larger than this are refused before they are read.
+IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("DANGJIAN_IMPORT_MAX_ROWS", 100_000)
+# Exports up to this many weighted rows are rendered in the request; larger ones run as jobs.
+EXPORT_INLINE_MAX_ROWS = env_int("DANGJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
+
 ALLOWED_HOSTS = env_list("DANGJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DANGJIAN_CSRF_TRUSTED_ORIGINS", [])
 
@@ -201,10 +230,16 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 
+# Long work (roster imports, large exports) runs as tasks. By default they are queued in the
+# database for a worker (`dangjian serve` and `dangjian demo` start one beside the server;
+# elsewhere run `dangjian db_worker`); tests run them inline at commit.
 TASKS = {
     "default": {
         "BACKEND": env_str(
-            "DANGJIAN_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+            "DANGJIAN_TASKS_BACKEND",
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }

@@ -41,8 +41,9 @@ def call_service(form, fn, /, **kwargs):
     try:
         return fn(**kwargs)
     except AppError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
-        if field:
-            form.fields[field].widget.attrs["class"] += " is-invalid"
+        for name, message in exc.errors:
+            field = name if name in form.fields else None
+            form.add_error(field, message)
+            if field and "is-invalid" not in form.fields[field].widget.attrs["class"]:
+                form.fields[field].widget.attrs["class"] += " is-invalid"
         return None

@@ -23,18 +23,25 @@ class Cap(StrEnum):
     ORG_VIEW = "org.view"  # see the org, its seats, term, counts and warnings
     ORG_MANAGE = "org.manage"  # create, edit, move, dissolve orgs; seats and terms
     MEMBER_VIEW = "member.view"  # see the member list and member pages
-    MEMBER_MANAGE = "member.manage"  # add and edit members
+    MEMBER_MANAGE = "member.manage"  # add and edit members, import, transfer
+    MEMBER_REVEAL = "member.reveal"  # see ID number, phone and address in full (audited)
     AUDIT_VIEW = "audit.view"  # read the audit log
     ACCOUNT_MANAGE = "account.manage"  # accounts and role grants
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.COMMITTEE_ADMIN: frozenset(
-        {Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE}
+        {Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
     ),
-    Role.UNIT_ADMIN: frozenset({Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE}),
-    Role.BRANCH_SECRETARY: frozenset({Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE}),
-    Role.BRANCH_ORGANIZER: frozenset({Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE}),
+    Role.UNIT_ADMIN: frozenset(
+        {Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+    ),
+    Role.BRANCH_SECRETARY: frozenset(
+        {Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+    ),
+    Role.BRANCH_ORGANIZER: frozenset(
+        {Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+    ),
     Role.MEMBER: frozenset({Cap.ORG_VIEW}),
     Role.JUDGE: frozenset({Cap.ORG_VIEW}),
     # 三员分立: the auditor and the security administrator see no business data.

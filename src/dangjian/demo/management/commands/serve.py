@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -26,10 +30,34 @@ def url_for(addr: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def uses_task_queue() -> bool:
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db.")
+
+
+def start_worker() -> subprocess.Popen | None:
+    """With the database task backend, long work (imports, large exports) waits for a worker:
+    start one beside the server so that `make demo` needs one command only."""
+    if not uses_task_queue():
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "django", "db_worker", "--no-reload"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+    )
+
+
 def run_server(command: BaseCommand, addr: str, port: int) -> None:
     command.stdout.write(f"请在浏览器中打开 {url_for(addr, port)}  （按 Ctrl+C 停止）")
     listen = f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
-    call_command("runserver", listen, use_reloader=False)
+    worker = start_worker()
+    try:
+        call_command("runserver", listen, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 class Command(BaseCommand):
