@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from dataclasses import dataclass
 
@@ -40,21 +41,50 @@ class Tree:
     members_c: list
 
 
-def _member(branch, name, *, category="full", sex="male", born=1980, retired=False):
+_ID_SEQ = itertools.count()
+_REGIONS = ["420302", "420303", "420304", "420322", "420323", "420324", "420325", "420381"]
+
+
+def id_number_for(birth: dt.date, sex: str, seq: int | None = None) -> str:
+    """A valid GB 11643 ID number agreeing with birth date and sex (odd 17th digit = male);
+    distinct for each `seq` (by default a fresh one per call)."""
+    from stdnum.cn import ric
+
+    n = next(_ID_SEQ) if seq is None else seq
+    region = _REGIONS[(n // 500) % len(_REGIONS)]
+    body = f"{region}{birth:%Y%m%d}{(n % 500) * 2 + (1 if sex == 'male' else 0):03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def member_data(*, category="full", sex="male", born=1980, retired=False, **overrides) -> dict:
+    """Keyword arguments for `member_create` that pass every R-INFO-03 check."""
+    birth = dt.date(born, 3, 15)
+    joined = dt.date(born + 25, 7, 1)
+    data = {
+        "sex": sex,
+        "ethnicity": "01",
+        "id_number": id_number_for(birth, sex),
+        "birth_date": birth,
+        "education": "21",
+        "category": category,
+        "joined_on": joined,
+        "converted_on": None if category == "probationary" else joined + dt.timedelta(days=366),
+        "post": "0810" if retired else "0110",
+        "phone": "13800138000",
+        "address": "湖北省十堰市茅箭区北京路1号",
+        "standing": "normal",
+        "lost_contact": False,
+        "mobile": False,
+        "employment": "retired" if retired else "in_service",
+    }
+    data.update(overrides)
+    return data
+
+
+def _member(branch, name, **kwargs):
     from dangjian.members.services import member_create
 
-    joined = dt.date(born + 25, 7, 1)
-    return member_create(
-        actor=None,
-        branch=branch,
-        name=name,
-        sex=sex,
-        birth_date=dt.date(born, 3, 15),
-        category=category,
-        joined_on=joined,
-        converted_on=None if category == "probationary" else joined + dt.timedelta(days=366),
-        employment="retired" if retired else "in_service",
-    )
+    return member_create(actor=None, branch=branch, name=name, **member_data(**kwargs))
 
 
 @pytest.fixture

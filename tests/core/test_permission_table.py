@@ -56,7 +56,13 @@ PAGES = [
     ("org dissolve", "get", "/orgs/{id}/dissolve/", MANAGE_PARENT),
     ("members of org", "get", "/members/?org={id}", MEMBERS),
     ("member detail", "get", "/members/{member}/", MEMBER_DETAIL),
+    ("member edit", "get", "/members/{member}/edit/", MEMBER_DETAIL),
+    ("member reveal id", "post", "/members/{member}/reveal/id_number/", MEMBER_DETAIL),
+    ("member reveal phone", "post", "/members/{member}/reveal/phone/", MEMBER_DETAIL),
     ("api org detail", "get", "/api/orgs/{id}", VIEW),
+    ("api members of org", "get", "/api/members?org={id}", MEMBERS),
+    ("api member detail", "get", "/api/members/{member}", MEMBER_DETAIL),
+    ("api member reveal", "get", "/api/members/{member}?reveal=true", MEMBER_DETAIL),
 ]
 
 TARGETS = ["A", "B", "P", "C"]
@@ -111,6 +117,16 @@ GLOBAL = [
     (
         "member list",
         "/members/",
+        {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
+    ),
+    (
+        "member new",
+        "/members/new/",
+        {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
+    ),
+    (
+        "api member list",
+        "/api/members",
         {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
     ),
     ("audit log", "/audit/", {p: (200 if p == "auditor" else 404) for p in PERSONA_NAMES}),

@@ -22,6 +22,7 @@ from dangjian.demo.city import (
 )
 from dangjian.members.models import Member
 from dangjian.members.pinyin import pinyin_keys
+from dangjian.members.services import record_of, validate_record
 from dangjian.orgs.models import CommitteeSeat, Org, Term, Unit
 from dangjian.orgs.selectors import findings_for
 from dangjian.rules.base import add_years
@@ -107,6 +108,12 @@ def _check_tree_and_people(today):
         else:
             assert m.employment == "in_service" and 1962 <= m.birth_date.year <= 2000
     assert not {m.name for m in members} & {"李至昌", "何儒芳", "李新祥", "雷东升", "程培长"}
+    # Every demo record passes the national form's checks (R-INFO-03) and is scoped right.
+    for m in members:
+        assert m.org_path == m.branch.path
+        assert validate_record(record_of(m), today) == [], m.name
+    assert len({m.id_digest for m in members}) == len(members)
+    assert any(m.is_mobile for m in members) and any(m.is_lost_contact for m in members)
 
     by_id = {m.pk: m for m in members}
     seats = list(CommitteeSeat.objects.unscoped().select_related("org"))

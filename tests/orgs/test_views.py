@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from tests.conftest import member_data
 
 from dangjian.core.models import AuditEntry
 from dangjian.members.services import member_create
@@ -127,12 +128,8 @@ def _more_branches(tree, n):
         member_create(
             actor=None,
             branch=b,
-            name=f"测试{i}",
-            sex="male",
-            birth_date=dt.date(1980, 1, 1),
-            category="full",
-            joined_on=dt.date(2005, 1, 1),
-            converted_on=dt.date(2006, 1, 1),
+            name="测试" + "甲乙丙丁戊己庚辛壬癸子丑寅卯辰"[i % 15],
+            **member_data(),
         )
         services.term_record_election(actor=None, org=b, elected_on=dt.date(2022, 1, 1))
 

@@ -24,15 +24,40 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dangjian.accounts.models import RoleGrant, User
+from dangjian.core import crypto
 from dangjian.core.audit import audit
+from dangjian.core.masking import id_tail, mask_address, mask_id_number, mask_phone
 from dangjian.core.permissions import Role
-from dangjian.members.models import Category, Employment, Member, Sex
+from dangjian.members.models import Category, Employment, Member, Sex, Standing, SuspensionGround
 from dangjian.members.pinyin import pinyin_keys
 from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole, Term, Unit, UnitKind
 from dangjian.rules.base import add_years
 from dangjian.rules.orgs import COMMITTEE_MIN_FULL_MEMBERS, term_due_on, term_findings, term_years
 
 SEED = 20221101  # the day of the observation meeting
+
+# 十堰's districts and counties (region codes of GB/T 2260) for ID numbers and addresses
+DISTRICT_CODES = [
+    ("420302", "茅箭区"),
+    ("420303", "张湾区"),
+    ("420304", "郧阳区"),
+    ("420322", "郧西县"),
+    ("420323", "竹山县"),
+    ("420324", "竹溪县"),
+    ("420325", "房县"),
+    ("420381", "丹江口市"),
+]
+STREETS = ["北京路", "人民路", "朝阳路", "车城路", "江苏路", "浙江路", "发展大道", "天津路"]
+DEMO_ETHNICITIES = ["01", "15", "03", "06", "11"]  # 汉、土家、回、苗、满
+DEMO_ETHNICITY_CUM = [955, 985, 993, 997, 1000]
+MOBILE_DESTINATIONS = [
+    "湖北省武汉市洪山区",
+    "广东省深圳市南山区",
+    "北京市海淀区",
+    "上海市浦东新区",
+    "浙江省杭州市西湖区",
+    "湖北省襄阳市樊城区",
+]
 DEMO_PASSWORD = "Demo2022dj"
 ROOT_NAME = "中共十堰市直属机关工作委员会"
 ROOT_SHORT = "十堰市直机关工委"
@@ -341,6 +366,10 @@ class _Builder:
         # gets the same city; `rng` draws people, dates and who holds which seat.
         self.shape = random.Random(SEED)
         self.rng = random.Random(SEED + 1)
+        # `detail` draws the items added with the roster (ID numbers, phones, addresses,
+        # education, mobile and lost-contact members) without disturbing the streams above
+        self.detail = random.Random(SEED + 2)
+        self._id_numbers: set[str] = set()
         self._term_modes: list[str] = []
         self.units: list[Unit] = []
         self.orgs: list[Org] = []
@@ -349,6 +378,7 @@ class _Builder:
         self.terms: list[Term] = []
         self.members_of: dict[int, list[Member]] = {}  # branch id → its members
         self.orgs_by_name: dict[str, Org] = {}
+        self.orgs_by_id: dict[int, Org] = {}
         self.secretary_of: dict[int, Member] = {}
         self._child_count: dict[int | None, int] = defaultdict(int)
         self._pinyin: dict[str, tuple[str, str]] = {}
@@ -416,6 +446,7 @@ class _Builder:
         )
         self.orgs.append(org)
         self.orgs_by_name[name] = org
+        self.orgs_by_id[oid] = org
         return org
 
     def add_member(self, branch: Org, *, retired: bool, probationary: bool) -> Member:
@@ -458,9 +489,66 @@ class _Builder:
             converted_on=converted,
             employment=Employment.RETIRED if retired else Employment.IN_SERVICE,
         )
+        self.add_record_items(member, retired=retired)
         self.next_member_id += 1
         self.members.append(member)
         return member
+
+    def id_number(self, birth: dt.date, sex: str) -> str:
+        from stdnum.cn import ric
+
+        d = self.detail
+        while True:
+            region = d.choice(DISTRICT_CODES)[0]
+            seq = d.randint(0, 499) * 2 + (1 if sex == Sex.MALE else 0)
+            body = f"{region}{birth:%Y%m%d}{seq:03d}"
+            number = body + ric.calc_check_digit(body + "0")  # it ignores the last character
+            if number not in self._id_numbers:
+                self._id_numbers.add(number)
+                return number
+
+    def add_record_items(self, m: Member, *, retired: bool) -> None:
+        """The rest of the national form: ethnicity, ID number, education, post, phone,
+        address, and a few mobile, lost-contact and suspended members for the warnings."""
+        d = self.detail
+        number = self.id_number(m.birth_date, m.sex)
+        m.id_number_sealed = crypto.encrypt(number)
+        m.id_number_masked = mask_id_number(number)
+        m.id_tail = id_tail(number)
+        m.id_digest = crypto.digest(number)
+        m.ethnicity = d.choices(DEMO_ETHNICITIES, cum_weights=DEMO_ETHNICITY_CUM)[0]
+        if retired:
+            m.education = d.choice(["31", "41", "61", "21", "71"])
+            m.post = "0810"
+        else:
+            m.education = d.choices(["14", "21", "31", "11"], cum_weights=[18, 82, 97, 100])[0]
+            m.post = d.choices(["0110", "0120", "0320", "0410"], cum_weights=[70, 88, 96, 100])[0]
+            m.unit_post = d.choice(["科员", "一级科员", "四级主任科员", "科长", "副科长", ""])
+        phone = f"1{d.choice('3589')}{d.randint(0, 999999999):09d}"
+        m.phone_sealed = crypto.encrypt(phone)
+        m.phone_masked = mask_phone(phone)
+        _, district_name = d.choice(DISTRICT_CODES)
+        street = d.choice(STREETS)
+        address = f"湖北省{CITY}{district_name}{street}{d.randint(1, 300)}号"
+        m.address_sealed = crypto.encrypt(address)
+        m.address_masked = mask_address(address)
+        m.org_path = self.orgs_by_id[m.branch_id].path
+        roll = d.random()
+        if not retired and roll < 0.012 and m.joined_on < self.today - dt.timedelta(days=400):
+            m.is_mobile = True
+            m.mobile_destination = d.choice(MOBILE_DESTINATIONS)
+            m.mobile_since = self.today - dt.timedelta(days=d.randint(120, 900))
+            if d.random() < 0.6:
+                m.mobile_last_contact_on = self.today - dt.timedelta(days=d.randint(5, 260))
+        elif roll < 0.016 and m.category == Category.FULL:
+            m.is_lost_contact = True
+            since = self.today - dt.timedelta(days=d.randint(60, 1200))
+            m.lost_contact_since = max(since.replace(day=1), m.joined_on)
+            if (self.today - m.lost_contact_since).days > 400:
+                m.standing = Standing.SUSPENDED
+                m.suspension_ground = SuspensionGround.LOST_CONTACT
+                m.suspended_on = m.lost_contact_since + dt.timedelta(days=200)
+                m.standing_reason = "失去联系6个月以上，经多方查找仍无法取得联系"
 
     def term_mode(self) -> str:
         """Statuses come in shuffled blocks with fixed shares, so the demo always shows a

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
+from django.db import connection
 from django.db.models import Q
 
+from dangjian.core import crypto
 from dangjian.core.access import can, deny, subtree_q
 from dangjian.core.permissions import Cap
-from dangjian.members.models import Member
+from dangjian.members.models import Category, Member, MemberChange, Sex, Transfer, TransferStatus
+from dangjian.orgs.selectors import access_org
+from dangjian.rules import codes
+from dangjian.rules import members as member_rules
+
+ID_FULL = re.compile(r"^\d{17}[\dX]$")
+ID_TAIL = re.compile(r"^\d{3}[\dX]$")
+LETTERS = re.compile(r"^[a-z]+$")
+
+SORTS = {
+    "pinyin": ("name_pinyin", "id"),
+    "-pinyin": ("-name_pinyin", "-id"),
+    "joined": ("joined_on", "id"),
+    "-joined": ("-joined_on", "-id"),
+    "birth": ("birth_date", "id"),
+    "-birth": ("-birth_date", "-id"),
+}
+
+STATUS_FILTERS = {
+    "active": Q(left_on__isnull=True),
+    "mobile": Q(left_on__isnull=True, is_mobile=True),
+    "lost": Q(left_on__isnull=True, is_lost_contact=True),
+    "suspended": Q(left_on__isnull=True, standing="suspended"),
+    "retired": Q(left_on__isnull=True, employment="retired"),
+    "left": Q(left_on__isnull=False),
+    "all": Q(),
+}
 
 
 def access_member(user, member_id, need: Cap = Cap.MEMBER_VIEW) -> Member:
@@ -20,34 +50,143 @@ def access_member(user, member_id, need: Cap = Cap.MEMBER_VIEW) -> Member:
         .filter(pk=member_id)
         .first()
     )
-    if member is None or not can(user, need, member.branch.path):
+    if member is None or not can(user, need, member.org_path):
         raise deny()
     return member
 
 
-def member_list(user, *, q: str = "", category: str = "", org=None):
-    qs = Member.objects.visible_to(user, Cap.MEMBER_VIEW).select_related("branch", "branch__unit")
-    if org is not None:
-        qs = qs.filter(subtree_q("branch__path", org.path))
+def prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose `field` starts with `prefix`, served by the field's index on both databases:
+    a range on SQLite (its LIKE ignores indexes on ordinary columns), a prefix LIKE on
+    PostgreSQL (served by the pattern-ops index Django adds to single-column indexes)."""
+    if connection.vendor == "sqlite":
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+def search_q(q: str) -> Q:
+    """What a search box means: a full ID number (its keyed digest), the last four characters
+    of one, pinyin or initials (`zsf` finds 张三丰), or the start of a name."""
     q = (q or "").strip()
-    if q:
-        lowered = q.lower()
-        qs = qs.filter(
-            Q(name__contains=q)
-            | Q(name_initials__startswith=lowered)
-            | Q(name_pinyin__startswith=lowered)
-        )
+    if not q:
+        return Q()
+    normal = member_rules.normalize_id_number(q)
+    if ID_FULL.match(normal):
+        return Q(id_digest=crypto.digest(normal))
+    if ID_TAIL.match(normal):
+        return Q(id_tail=normal)
+    lowered = q.lower().replace(" ", "")
+    if LETTERS.match(lowered):
+        return prefix_q("name_initials", lowered) | prefix_q("name_pinyin", lowered)
+    return prefix_q("name", q)
+
+
+def member_list(
+    user,
+    *,
+    q: str = "",
+    category: str = "",
+    status: str = "active",
+    org=None,
+    sort: str = "pinyin",
+    education: str = "",
+    sex: str = "",
+):
+    """The roster the user may see, searched, filtered and sorted (indexes serve each)."""
+    qs = Member.objects.visible_to(user, Cap.MEMBER_VIEW).select_related("branch", "branch__unit")
+    qs = qs.filter(STATUS_FILTERS.get(status, STATUS_FILTERS["active"]))
+    if org is not None:
+        qs = qs.filter(subtree_q("org_path", org.path))
+    qs = qs.filter(search_q(q))
     if category:
         qs = qs.filter(category=category)
-    return qs.order_by("name_pinyin", "id")
+    if sex:
+        qs = qs.filter(sex=sex)
+    if education:
+        qs = qs.filter(education=education)
+    return qs.order_by(*SORTS.get(sort, SORTS["pinyin"]))
 
 
 def members_in_subtree(org, limit: int = 1000) -> list[Member]:
-    """Members registered in the org's subtree, by pinyin (for choosing committee members).
-    The caller has already checked access to `org`."""
+    """Active members registered in the org's subtree, by pinyin (for choosing committee
+    members). The caller has already checked access to `org`."""
     return list(
         Member.objects.unscoped()
-        .filter(subtree_q("branch__path", org.path))
+        .filter(subtree_q("org_path", org.path), left_on__isnull=True)
         .select_related("branch")
         .order_by("name_pinyin", "id")[:limit]
     )
+
+
+def member_history(member: Member) -> list[MemberChange]:
+    """Effective-dated changes of one member, newest first (the caller checked access)."""
+    return list(MemberChange.objects.unscoped().filter(member=member).select_related("actor"))
+
+
+def member_transfers(member: Member) -> list[Transfer]:
+    return list(
+        Transfer.objects.unscoped()
+        .filter(member=member)
+        .select_related("from_org", "to_org")
+        .order_by("-started_on", "-id")
+    )
+
+
+def pending_transfer(member: Member) -> Transfer | None:
+    return (
+        Transfer.objects.unscoped()
+        .filter(member=member, status=TransferStatus.PENDING)
+        .select_related("to_org")
+        .first()
+    )
+
+
+def member_findings(member: Member, today) -> list:
+    """Standing and follow-up warnings for one member (R-EDU-05/06/12/13/14)."""
+    out = []
+    if member.is_lost_contact and member.lost_contact_since:
+        out += member_rules.lost_contact_findings(
+            member.lost_contact_since,
+            member.standing,
+            member.suspended_on,
+            member.suspension_ground,
+            today,
+        )
+    elif member.standing == "suspended" and member.suspension_ground == "lost_contact":
+        out += member_rules.lost_contact_findings(
+            member.suspended_on, member.standing, member.suspended_on, "lost_contact", today
+        )
+    if member.is_mobile:
+        out += member_rules.mobile_contact_findings(
+            member.mobile_last_contact_on, member.mobile_since, today
+        )
+        if member.mobile_since:
+            out += member_rules.transfer_due_findings(member.mobile_since, today)
+    return out
+
+
+def roster_filters(user, raw: dict) -> tuple[dict, object]:
+    """The member list's filters, checked like the list page does; the org (if any) through
+    `access_org` with member.view, so a foreign org is a 404. Returns (filters, org)."""
+
+    def text(key: str, default: str = "") -> str:
+        value = raw.get(key)
+        return str(value).strip() if value not in (None, "") else default
+
+    q = text("q")[:50]
+    category, status, sex = text("category"), text("status", "active"), text("sex")
+    education, sort = text("education"), text("sort", "pinyin")
+    org = None
+    if raw.get("org"):
+        org = access_org(user, raw["org"], need=Cap.MEMBER_VIEW)
+    filters = {
+        "q": q,
+        "category": category if category in Category.values else "",
+        "status": status if status in STATUS_FILTERS else "active",
+        "org": org.pk if org else None,
+        "sex": sex if sex in Sex.values else "",
+        "education": education if codes.is_code(codes.EDUCATION, education) else "",
+        "sort": sort if sort in SORTS else "pinyin",
+    }
+    return filters, org

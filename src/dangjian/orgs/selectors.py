@@ -146,7 +146,7 @@ class MemberCounts:
 def subtree_member_counts(org: Org) -> MemberCounts:
     agg = (
         Member.objects.unscoped()
-        .filter(subtree_q("branch__path", org.path))
+        .filter(subtree_q("org_path", org.path), left_on__isnull=True)
         .aggregate(
             total=Count("id"),
             full=Count("id", filter=Q(category=Category.FULL)),
@@ -188,7 +188,7 @@ def findings_for(orgs: list[Org], today: dt.date | None = None) -> dict[int, Org
         return {}
     member_rows = (
         Member.objects.unscoped()
-        .filter(branch_id__in=ids)
+        .filter(branch_id__in=ids, left_on__isnull=True)
         .values("branch_id")
         .annotate(
             total=Count("id"),
@@ -254,11 +254,15 @@ def scope_summary(user) -> dict:
     orgs = Org.objects.visible_to(user, Cap.ORG_VIEW).filter(dissolved_on__isnull=True)
     kinds = dict(orgs.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     # Counts (not names) of members are part of seeing an org, hence org.view here.
-    members = Member.objects.visible_to(user, Cap.ORG_VIEW).aggregate(
-        total=Count("id"),
-        probationary=Count("id", filter=Q(category=Category.PROBATIONARY)),
-        women=Count("id", filter=Q(sex="female")),
-        retired=Count("id", filter=Q(employment="retired")),
+    members = (
+        Member.objects.visible_to(user, Cap.ORG_VIEW)
+        .filter(left_on__isnull=True)
+        .aggregate(
+            total=Count("id"),
+            probationary=Count("id", filter=Q(category=Category.PROBATIONARY)),
+            women=Count("id", filter=Q(sex="female")),
+            retired=Count("id", filter=Q(employment="retired")),
+        )
     )
     return {"kinds": kinds, "org_total": sum(kinds.values()), **members}
 
@@ -267,6 +271,7 @@ def members_by_unit(user, limit: int = 15) -> list[tuple[str, int]]:
     """Member counts per unit, largest first (for the home chart)."""
     rows = (
         Member.objects.visible_to(user, Cap.ORG_VIEW)
+        .filter(left_on__isnull=True)
         .values("branch__unit__short_name", "branch__unit__name")
         .annotate(n=Count("id"))
         .order_by("-n")[:limit]

@@ -119,6 +119,17 @@ def org_update(*, actor, org: Org, **values) -> Org:
     return org
 
 
+def _path_copies():
+    from dangjian.members.models import ImportJob, Transfer
+
+    return [
+        (Member, "org_path"),
+        (Transfer, "from_path"),
+        (Transfer, "to_path"),
+        (ImportJob, "org_path"),
+    ]
+
+
 @transaction.atomic
 def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     """Move an org and its whole subtree under another parent (paths rewritten in one UPDATE)."""
@@ -142,6 +153,11 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
+    # rows that copy their org's path for index-served scoping follow the subtree
+    for model, field in _path_copies():
+        model.objects.unscoped().filter(subtree_q(field, old_path)).update(
+            **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
+        )
     org.parent = new_parent
     org.save(update_fields=["parent", "updated_at"])
     org.refresh_from_db()
@@ -172,7 +188,7 @@ def org_dissolve(*, actor, org: Org, on: dt.date, reason: str) -> Org:
     active_children = Org.objects.unscoped().filter(parent=org, dissolved_on__isnull=True).count()
     if active_children:
         raise AppError(f"该组织还有{active_children}个下级组织，请先撤销或移走。")
-    members = Member.objects.unscoped().filter(branch=org).count()
+    members = Member.objects.unscoped().filter(branch=org, left_on__isnull=True).count()
     if members:
         raise AppError(f"该组织还有{members}名党员，请先转出组织关系。")
     org.dissolved_on = on

@@ -25,7 +25,7 @@
           tooltip: { trigger: "item" },
           legend: { bottom: 0 },
           series: [{ type: "pie", radius: ["40%", "70%"], data: data.categories,
-                     color: ["#c62828", "#f9a825"] }],
+                     color: data.colors || ["#c62828", "#f9a825"] }],
         };
       }
       chart.setOption(option);

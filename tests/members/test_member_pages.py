@@ -1,0 +1,169 @@
+"""The roster pages: search, filters, masking, reveal, the member form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from tests.conftest import member_data
+
+from dangjian.core import crypto
+from dangjian.core.models import AuditEntry
+from dangjian.members import services
+from dangjian.members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(response) -> list[str]:
+    return [m.name for m in response.context["page"]]
+
+
+@pytest.fixture
+def admin(client, personas):
+    client.force_login(personas.unit_admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("zsf", ["张三丰"]),
+        ("ZSF", ["张三丰"]),
+        ("zhangsan", ["张三丰"]),
+        ("张", ["张三丰"]),
+        ("l", ["李四"]),
+        ("qq", ["钱七"]),
+        ("nobody", []),
+    ],
+)
+def test_search_by_name_pinyin_and_initials(admin, tree, q, expected):
+    response = admin.get("/members/", {"q": q})
+    assert response.status_code == 200
+    assert _names(response) == expected
+
+
+def test_search_by_id_tail_and_full_number(admin, tree):
+    member = tree.members_a[2]
+    number = crypto.decrypt(member.id_number_sealed)
+    assert _names(admin.get("/members/", {"q": number[-4:]})) == [member.name]
+    assert _names(admin.get("/members/", {"q": number})) == [member.name]
+    assert _names(admin.get("/members/", {"q": number.lower()})) == [member.name]
+
+
+def test_search_never_leaves_scope(client, tree, personas):
+    client.force_login(personas.secretary_b)
+    assert _names(client.get("/members/", {"q": "zsf"})) == []
+    number = crypto.decrypt(tree.members_a[0].id_number_sealed)
+    assert _names(client.get("/members/", {"q": number})) == []
+
+
+def test_filters_and_sort(admin, tree):
+    assert _names(admin.get("/members/", {"category": "probationary"})) == ["钱七"]
+    assert _names(admin.get("/members/", {"sex": "female"})) == ["钱七"]
+    names = _names(admin.get("/members/", {"sort": "-pinyin"}))
+    assert (
+        names
+        == sorted(names, key=lambda n: Member.objects.unscoped().get(name=n).name_pinyin)[::-1]
+    )
+    services.member_leave(
+        actor=None, member=tree.members_a[1], on=dt.date(2022, 1, 1), reason="died"
+    )
+    assert "李四" not in _names(admin.get("/members/"))
+    assert _names(admin.get("/members/", {"status": "left"})) == ["李四"]
+    # junk filter values fall back to defaults, never a 500
+    assert admin.get("/members/", {"status": "x", "sort": "y", "category": "z"}).status_code == 200
+
+
+def test_list_shows_masks_only(admin, tree):
+    content = admin.get("/members/").content.decode()
+    for m in tree.members_a:
+        assert m.id_number_masked in content
+        assert crypto.decrypt(m.id_number_sealed) not in content
+
+
+def test_list_query_count_does_not_grow(admin, tree, django_assert_max_num_queries):
+    for i in range(25):
+        services.member_create(
+            actor=None,
+            branch=tree.branch_a,
+            name="测试" + "甲乙丙丁戊己庚辛壬癸"[i % 10] * 2,
+            **member_data(),
+        )
+    with django_assert_max_num_queries(8):
+        response = admin.get("/members/")
+    assert len(response.context["page"]) == 30
+
+
+def test_detail_masks_and_reveal_is_audited(client, tree, personas):
+    member = tree.members_a[0]
+    number = crypto.decrypt(member.id_number_sealed)
+    client.force_login(personas.secretary_a)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert member.id_number_masked in page and number not in page
+    assert 'data-testid="reveal-id_number"' in page
+    response = client.post(f"/members/{member.pk}/reveal/id_number/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and number in response.content.decode()
+    entry = AuditEntry.objects.get(action="members.member.revealed")
+    assert entry.object_id == str(member.pk) and entry.actor == personas.secretary_a
+    # GET never reveals; unknown items are 404
+    assert client.get(f"/members/{member.pk}/reveal/id_number/").status_code == 405
+    assert client.post(f"/members/{member.pk}/reveal/name/").status_code == 404
+
+
+def test_create_through_the_form_with_errors_then_success(admin, tree):
+    data = member_data()
+    form = {
+        "name": "新党员",
+        "sex": data["sex"],
+        "ethnicity": "01",
+        "id_number": data["id_number"][:-1] + ("0" if data["id_number"][-1] != "0" else "1"),
+        "birth_date": data["birth_date"].isoformat(),
+        "education": "21",
+        "category": "full",
+        "branch": tree.branch_a.pk,
+        "joined_on": data["joined_on"].isoformat(),
+        "converted_on": "",
+        "post": "0110",
+        "employment": "in_service",
+        "phone": "13800138000",
+        "address": "湖北省十堰市茅箭区北京路2号",
+        "standing": "normal",
+        "lost_contact": "0",
+        "mobile": "0",
+    }
+    response = admin.post("/members/new/", form)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "R-INFO-03" in errors["id_number"][0]
+    assert "R-INFO-03" in errors["converted_on"][0]  # full member without conversion date
+    assert not Member.objects.unscoped().filter(name="新党员").exists()
+    form["id_number"] = data["id_number"]
+    form["converted_on"] = (data["joined_on"] + dt.timedelta(days=366)).isoformat()
+    response = admin.post("/members/new/", form)
+    assert response.status_code == 302
+    member = Member.objects.unscoped().get(name="新党员")
+    assert crypto.decrypt(member.id_number_sealed) == data["id_number"]
+
+
+def test_create_on_a_branch_outside_scope_is_refused(client, tree, personas):
+    client.force_login(personas.secretary_a)
+    response = client.post("/members/new/", {"name": "越权", "branch": tree.branch_b.pk})
+    assert response.status_code == 200
+    assert "branch" in response.context["form"].errors
+    assert not Member.objects.unscoped().filter(name="越权").exists()
+
+
+def test_edit_form_keeps_sensitive_items_and_never_shows_them(admin, tree):
+    member = tree.members_a[0]
+    number = crypto.decrypt(member.id_number_sealed)
+    page = admin.get(f"/members/{member.pk}/edit/").content.decode()
+    assert number not in page and member.id_number_masked in page  # in the placeholder
+    form = admin.get(f"/members/{member.pk}/edit/").context["form"]
+    post = {k: v for k, v in form.initial.items() if v is not None}
+    post = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in post.items()}
+    post.update(unit_post="科长", reason="任职", effective_on="")
+    response = admin.post(f"/members/{member.pk}/edit/", post)
+    assert response.status_code == 302, response.context["form"].errors
+    member.refresh_from_db()
+    assert member.unit_post == "科长" and crypto.decrypt(member.id_number_sealed) == number
