@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dangjian.core.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("exports/", include("dangjian.core.urls_export")),
     path("api/", api.urls),
     path("healthz", healthz),
 ]

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from dangjian.core.scoping import ScopedManager
+
 
 class AuditEntry(models.Model):
     """One audited event: who did what to which object, when, from where, changing what.
@@ -43,3 +45,69 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("审计日志不可删除")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "正在生成"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ExportJob(models.Model):
+    """An export too large to hand over at once: rendered by a background task into a file
+    under ``DATA_DIR/exports`` that only its owner may download (core/exporters.py).
+
+    The parameters are kept as given; the exporter narrows them to what the owner may see
+    again when it runs. ``org_path`` places the job in the tree like an audit entry."""
+
+    SCOPE_PATH = "org_path"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    identifier = models.CharField("导出类型", max_length=100)
+    title = models.CharField("导出名称", max_length=200)
+    params = models.JSONField("导出条件", default=dict, blank=True)
+    fmt = models.CharField("格式", max_length=10)
+    org_path = models.CharField("范围路径", max_length=255, blank=True, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField("已完成", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    file_name = models.CharField("存储文件", max_length=255, blank=True)
+    download_name = models.CharField("下载文件名", max_length=255, blank=True)
+    size = models.PositiveBigIntegerField("文件大小", default=0)
+    error = models.CharField("错误信息", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    all_objects = models.Manager()
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        default_manager_name = "all_objects"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, round(100 * self.done / self.total))
