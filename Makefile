@@ -58,11 +58,17 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Benchmarks (not part of make test): demo-size page timings, written to bench/results/.
+# Benchmarks (not part of make test), written to bench/results/: demo-size page timings, a
+# 20,000-row roster import, and roster search at 1,000,000 members (BENCH_MEMBERS to change).
+PG_BENCH := postgres://postgres@127.0.0.1:5432/test
 bench: install
 	$(PY) bench/run_foundation.py
-	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgres://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) bench/run_foundation.py; fi
+	$(PY) bench/run_import.py
+	$(PY) bench/run_search.py
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_BENCH)', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_foundation.py && \
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_import.py && \
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_search.py; fi
 
 clean:
 	rm -rf $(VENV) node_modules src/dangjian/static/vendor var
