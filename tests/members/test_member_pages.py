@@ -167,3 +167,56 @@ def test_edit_form_keeps_sensitive_items_and_never_shows_them(admin, tree):
     assert response.status_code == 302, response.context["form"].errors
     member.refresh_from_db()
     assert member.unit_post == "科长" and crypto.decrypt(member.id_number_sealed) == number
+
+
+def test_attention_filter_lists_members_whose_follow_up_is_due(admin, tree):
+    """R-EDU-06: lost ≥ 6 months (notice from one month before); R-EDU-13: mobile contact
+    every 6 months (notice 30 days before). The list filter agrees with the member page."""
+    from django.utils import timezone
+
+    from dangjian.rules.base import add_months
+
+    today = timezone.localdate()
+    lost, recent_lost, mobile, fresh_mobile = tree.members_a[:4]
+    services.member_update(
+        actor=None,
+        member=lost,
+        lost_contact=True,
+        lost_contact_since=add_months(today, -7).replace(day=1),
+    )
+    services.member_update(
+        actor=None, member=recent_lost, lost_contact=True, lost_contact_since=today
+    )
+    services.member_update(
+        actor=None,
+        member=mobile,
+        mobile=True,
+        mobile_destination="广东省深圳市南山区",
+        mobile_since=add_months(today, -8),
+    )
+    services.member_update(
+        actor=None,
+        member=fresh_mobile,
+        mobile=True,
+        mobile_destination="北京市海淀区",
+        mobile_since=add_months(today, -1),
+    )
+    names = _names(admin.get("/members/", {"status": "attention"}))
+    assert sorted(names) == sorted([lost.name, mobile.name])
+    page = admin.get(f"/members/{lost.pk}/").content.decode()
+    assert "R-EDU-06" in page
+
+
+def test_no_template_comment_leaks_onto_a_page(admin, tree):
+    """Django's {# #} comments are single-line: a multi-line one is printed as text."""
+    from pathlib import Path
+
+    import dangjian
+
+    root = Path(dangjian.__file__).parent
+    for template in root.rglob("templates/**/*.html"):
+        for number, line in enumerate(template.read_text().splitlines(), 1):
+            if "{#" in line:
+                assert "#}" in line.split("{#", 1)[1], f"{template}:{number}"
+    page = admin.get(f"/members/{tree.members_a[0].pk}/").content.decode()
+    assert "{#" not in page

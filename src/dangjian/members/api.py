@@ -96,7 +96,9 @@ class MemberDetailOut(MemberOut):
 class MemberFilter(Schema):
     q: str = Field("", max_length=50, description="姓名开头、全拼、首字母或身份证号后四位/全号")
     category: Literal["probationary", "full"] | None = None
-    status: Literal["active", "mobile", "lost", "suspended", "retired", "left", "all"] = "active"
+    status: Literal[
+        "active", "mobile", "lost", "suspended", "retired", "attention", "left", "all"
+    ] = "active"
     sex: Literal["male", "female"] | None = None
     education: str = Field("", max_length=2)
     org: int | None = Field(None, ge=1, le=2**62, description="只看该组织及其下级")

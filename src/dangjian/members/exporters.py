@@ -80,6 +80,7 @@ STATUS_LABELS = {
     "lost": "失联党员",
     "suspended": "停止党籍",
     "retired": "离退休",
+    "attention": "待跟进（失联、流动党员联系）",
     "left": "已减少",
     "all": "全部（含已减少）",
 }

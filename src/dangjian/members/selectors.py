@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.core import crypto
 from dangjian.core.access import can, deny, subtree_q
@@ -14,6 +16,7 @@ from dangjian.members.models import Category, Member, MemberChange, Sex, Transfe
 from dangjian.orgs.selectors import access_org
 from dangjian.rules import codes
 from dangjian.rules import members as member_rules
+from dangjian.rules.base import add_months, add_years
 
 ID_FULL = re.compile(r"^\d{17}[\dX]$")
 ID_TAIL = re.compile(r"^\d{3}[\dX]$")
@@ -36,6 +39,7 @@ STATUS_FILTERS = {
     "retired": Q(left_on__isnull=True, employment="retired"),
     "left": Q(left_on__isnull=False),
     "all": Q(),
+    "attention": Q(left_on__isnull=True),  # narrowed further by attention_ids()
 }
 
 
@@ -99,6 +103,8 @@ def member_list(
     if org is not None:
         qs = qs.filter(subtree_q("org_path", org.path))
     qs = qs.filter(search_q(q))
+    if status == "attention":
+        qs = qs.filter(pk__in=attention_ids(qs, timezone.localdate()))
     if category:
         qs = qs.filter(category=category)
     if sex:
@@ -106,6 +112,49 @@ def member_list(
     if education:
         qs = qs.filter(education=education)
     return qs.order_by(*SORTS.get(sort, SORTS["pinyin"]))
+
+
+def _attention_candidates_q(today: dt.date) -> Q:
+    """A slightly wide database filter for members whose follow-up may be due (R-EDU-06 lost
+    contact, R-EDU-13/14 mobile contact); the rules then decide exactly, member by member."""
+    slack = dt.timedelta(days=3)  # calendar-month ends: the rules have the last word
+    lost_by = add_months(today, -(member_rules.LOST_CONTACT_SUSPEND_MONTHS - 1)) + slack
+    removal_by = add_years(today, -member_rules.LOST_CONTACT_REMOVE_YEARS) + slack
+    contact_by = (
+        add_months(today, -member_rules.MOBILE_CONTACT_MONTHS)
+        + dt.timedelta(days=member_rules.MOBILE_CONTACT_NOTICE_DAYS)
+        + slack
+    )
+    lost = Q(is_lost_contact=True, standing="normal", lost_contact_since__lte=lost_by)
+    suspended = Q(standing="suspended", suspension_ground="lost_contact") & (
+        Q(suspended_on__isnull=True) | Q(suspended_on__lte=removal_by)
+    )
+    mobile = (
+        Q(is_mobile=True)
+        & ~Q(mobile_last_contact_on__isnull=True, mobile_since__isnull=True)
+        & (Q(mobile_last_contact_on__isnull=True) | Q(mobile_last_contact_on__lte=contact_by))
+        & (Q(mobile_since__isnull=True) | Q(mobile_since__lte=contact_by))
+    )
+    return lost | suspended | mobile
+
+
+def attention_ids(qs, today: dt.date) -> list[int]:
+    """Members of `qs` with a follow-up due or overdue, as the member page's warnings say."""
+    fields = (
+        "id",
+        "standing",
+        "suspension_ground",
+        "suspended_on",
+        "is_lost_contact",
+        "lost_contact_since",
+        "is_mobile",
+        "mobile_since",
+        "mobile_last_contact_on",
+    )
+    candidates = (
+        qs.filter(_attention_candidates_q(today)).select_related(None).order_by().only(*fields)
+    )
+    return [m.pk for m in candidates if member_findings(m, today)]
 
 
 def members_in_subtree(org, limit: int = 1000) -> list[Member]:

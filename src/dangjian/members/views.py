@@ -29,6 +29,7 @@ STATUS_CHOICES = [
     ("lost", "失联党员"),
     ("suspended", "停止党籍"),
     ("retired", "离退休"),
+    ("attention", "待跟进（失联、流动党员联系）"),
     ("left", "已减少"),
     ("all", "全部"),
 ]
