@@ -87,14 +87,20 @@ def subtree_q(path_field: str, path: str) -> Q:
     return Q(**{f"{path_field}__startswith": path})
 
 
-def scope_q(user, cap: Cap, path_field: str) -> Q:
-    """A filter for rows whose tree path lies in the user's `cap` subtrees. Empty if none."""
+def scope_q(user, cap: Cap, path_field: str, *, indexed: bool = True) -> Q:
+    """A filter for rows whose tree path lies in the user's `cap` subtrees. Empty if none.
+
+    `indexed=False` asks for a form SQLite will not serve from the path index (a prefix
+    LIKE), for queries where another condition is far more selective (a name search) or where
+    walking an ordering index is cheaper than collecting a huge subtree: SQLite's planner,
+    without histograms, otherwise always starts from the path range. PostgreSQL plans from its
+    statistics and gets the same prefix LIKE either way."""
     paths = paths_for(user, cap)
     if not paths:
         return Q(pk__in=[])
     q = Q()
     for p in paths:
-        q |= subtree_q(path_field, p)
+        q |= subtree_q(path_field, p) if indexed else Q(**{f"{path_field}__startswith": p})
     return q
 
 

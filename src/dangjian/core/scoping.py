@@ -30,9 +30,9 @@ class ScopedQuerySet(models.QuerySet):
         clone._scope_set = self._scope_set
         return clone
 
-    def visible_to(self, user, cap: Cap):
+    def visible_to(self, user, cap: Cap, *, indexed: bool = True):
         path_field = getattr(self.model, "SCOPE_PATH", self.scope_path_field)
-        qs = self.filter(scope_q(user, cap, path_field))
+        qs = self.filter(scope_q(user, cap, path_field, indexed=indexed))
         qs._scope_set = True
         return qs
 

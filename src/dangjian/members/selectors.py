@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -82,6 +85,8 @@ def search_q(q: str) -> Q:
         return Q(id_tail=normal)
     lowered = q.lower().replace(" ", "")
     if LETTERS.match(lowered):
+        if len(lowered) == 1:  # one letter: pinyin and initials prefixes mean the same rows
+            return prefix_q("name_initials", lowered)
         return prefix_q("name_initials", lowered) | prefix_q("name_pinyin", lowered)
     return prefix_q("name", q)
 
@@ -96,12 +101,23 @@ def member_list(
     sort: str = "pinyin",
     education: str = "",
     sex: str = "",
+    indexed_scope: bool | None = None,
 ):
-    """The roster the user may see, searched, filtered and sorted (indexes serve each)."""
-    qs = Member.objects.visible_to(user, Cap.MEMBER_VIEW).select_related("branch", "branch__unit")
+    """The roster the user may see, searched, filtered and sorted (indexes serve each).
+
+    `indexed_scope`: whether SQLite should start from the subtree's path range (right for a
+    small subtree) or from the search / ordering index (right for a search, or for a subtree
+    holding most of the roster); by default the path range unless there is a search term.
+    See `roster_page`, which decides from a capped count."""
+    if indexed_scope is None:
+        indexed_scope = not (q or "").strip()
+    qs = Member.objects.visible_to(user, Cap.MEMBER_VIEW, indexed=indexed_scope)
+    qs = qs.select_related("branch", "branch__unit")
     qs = qs.filter(STATUS_FILTERS.get(status, STATUS_FILTERS["active"]))
     if org is not None:
-        qs = qs.filter(subtree_q("org_path", org.path))
+        qs = qs.filter(
+            subtree_q("org_path", org.path) if indexed_scope else Q(org_path__startswith=org.path)
+        )
     qs = qs.filter(search_q(q))
     if status == "attention":
         qs = qs.filter(pk__in=attention_ids(qs, timezone.localdate()))
@@ -112,6 +128,55 @@ def member_list(
     if education:
         qs = qs.filter(education=education)
     return qs.order_by(*SORTS.get(sort, SORTS["pinyin"]))
+
+
+#: a list counts its rows up to this many; beyond, it says "more than" and asks to narrow
+LIST_COUNT_CAP = 10_000
+
+
+class _CountedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass
+class RosterPage:
+    page: Page
+    total: int  # exact up to LIST_COUNT_CAP
+    capped: bool  # more rows than LIST_COUNT_CAP: only the first LIST_COUNT_CAP are paged
+
+
+def roster_page(user, *, number=1, per_page: int = 30, **filters) -> RosterPage:
+    """One page of the roster at any size. Rows are counted up to a cap (a bounded probe).
+    Which index SQLite should start from is decided here from two capped probes — the
+    subtree's size and the search's size — because its planner, without histograms, always
+    starts from the subtree's path range, which is slow when the subtree holds most of a
+    1,000,000-member roster (see bench/run_search.py)."""
+    searching = bool((filters.get("q") or "").strip())
+    scope_size = _capped(member_list(user, indexed_scope=True, **{**filters, "q": ""}))
+    indexed = scope_size <= LIST_COUNT_CAP
+    if searching:
+        search_size = _capped(
+            Member.objects.unscoped().filter(search_q(filters["q"]), left_on__isnull=True)
+        )
+        # equal sizes at the cap say nothing: then the search's own index is the safer start
+        indexed = scope_size < search_size or scope_size == search_size <= LIST_COUNT_CAP
+    qs = member_list(user, indexed_scope=indexed, **filters)
+    probe = _capped(qs)
+    paginator = _CountedPaginator(qs, per_page, count=min(probe, LIST_COUNT_CAP))
+    return RosterPage(
+        paginator.get_page(number), min(probe, LIST_COUNT_CAP), probe > LIST_COUNT_CAP
+    )
+
+
+def _capped(qs) -> int:
+    """How many rows, counting no further than LIST_COUNT_CAP + 1."""
+    return qs.order_by().values("pk")[: LIST_COUNT_CAP + 1].count()
 
 
 def _attention_candidates_q(today: dt.date) -> Q:

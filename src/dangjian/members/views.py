@@ -4,7 +4,6 @@ revealing a sensitive item. Import, export, transfers and statistics have their 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,8 +48,10 @@ def member_list(request):
         raise deny()
     filters, org = selectors.roster_filters(request.user, request.GET)
     params = {k: v for k, v in filters.items() if k != "org"}
-    members = selectors.member_list(request.user, org=org, **params)
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    roster = selectors.roster_page(
+        request.user, number=request.GET.get("page"), per_page=PAGE_SIZE, org=org, **params
+    )
+    page = roster.page
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -58,6 +59,8 @@ def member_list(request):
         "members/list.html",
         {
             "page": page,
+            "capped": roster.capped,
+            "cap": selectors.LIST_COUNT_CAP,
             "org": org,
             "params": params,
             "query": query.urlencode(),
