@@ -258,3 +258,16 @@ def test_a_list_beyond_the_count_cap_says_so_and_still_pages(admin, tree, monkey
     assert first == sorted(first, key=lambda n: Member.objects.unscoped().get(name=n).name_pinyin)
     response = admin.get("/members/", {"q": "zsf"})
     assert response.context["capped"] is False and _names(response) == ["张三丰"]
+
+
+@pytest.mark.parametrize("sort_cap", [2, 1000])
+def test_deep_pages_are_the_same_whichever_index_serves_them(tree, personas, monkeypatch, sort_cap):
+    from dangjian.members import selectors
+
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 4)
+    monkeypatch.setattr(selectors, "DEEP_PAGE_OFFSET", 0)
+    monkeypatch.setattr(selectors, "SORT_CAP", sort_cap)
+    user = personas.committee_admin
+    expected = list(selectors.member_list(user).values_list("pk", flat=True))[2:4]
+    page = selectors.roster_page(user, number=2, per_page=2).page
+    assert [m.pk for m in page] == expected

@@ -132,6 +132,9 @@ def member_list(
 
 #: a list counts its rows up to this many; beyond, it says "more than" and asks to narrow
 LIST_COUNT_CAP = 10_000
+#: past this offset in a large subtree, a subtree of up to SORT_CAP rows is sorted instead
+DEEP_PAGE_OFFSET = 600
+SORT_CAP = 100_000
 
 
 class _CountedPaginator(Paginator):
@@ -166,6 +169,10 @@ def roster_page(user, *, number=1, per_page: int = 30, **filters) -> RosterPage:
         )
         # equal sizes at the cap say nothing: then the search's own index is the safer start
         indexed = scope_size < search_size or scope_size == search_size <= LIST_COUNT_CAP
+    if not indexed and not searching and _page_offset(number, per_page) > DEEP_PAGE_OFFSET:
+        # deep in a large subtree, walking the sort index costs offset ÷ density rows;
+        # a subtree of moderate size is cheaper to collect and sort
+        indexed = _capped(member_list(user, indexed_scope=True, **filters), SORT_CAP) <= SORT_CAP
     qs = member_list(user, indexed_scope=indexed, **filters)
     probe = _capped(qs)
     paginator = _CountedPaginator(qs, per_page, count=min(probe, LIST_COUNT_CAP))
@@ -174,9 +181,17 @@ def roster_page(user, *, number=1, per_page: int = 30, **filters) -> RosterPage:
     )
 
 
-def _capped(qs) -> int:
-    """How many rows, counting no further than LIST_COUNT_CAP + 1."""
-    return qs.order_by().values("pk")[: LIST_COUNT_CAP + 1].count()
+def _capped(qs, cap: int | None = None) -> int:
+    """How many rows, counting no further than cap + 1 (default LIST_COUNT_CAP)."""
+    cap = LIST_COUNT_CAP if cap is None else cap
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
+def _page_offset(number, per_page: int) -> int:
+    try:
+        return max(0, int(number) - 1) * per_page
+    except (TypeError, ValueError):
+        return 0
 
 
 def _attention_candidates_q(today: dt.date) -> Q:
