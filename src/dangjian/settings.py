@@ -99,6 +99,12 @@ if not FIELD_KEYS:
 # Uploaded import files larger than this are refused before they are read.
 IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("DANGJIAN_IMPORT_MAX_ROWS", 100_000)
+# API lists: at most 200 rows a call, offsets bounded (a huge offset is a 422, not a 500)
+NINJA_PAGINATION_MAX_LIMIT = 200
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000
+
+# Uploaded rosters and finished exports (personal data) are deleted after this many days.
+FILE_RETENTION_DAYS = env_int("DANGJIAN_FILE_RETENTION_DAYS", 7)
 # Exports up to this many weighted rows are rendered in the request; larger ones run as jobs.
 EXPORT_INLINE_MAX_ROWS = env_int("DANGJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
 

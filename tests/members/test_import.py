@@ -616,7 +616,7 @@ def test_a_member_registered_between_validation_and_write_fails_the_write(
     assert job.new_count == 2
     services.member_create(
         actor=None,
-        branch=tree.branch_b,
+        branch=tree.branch_a,
         name="欧阳修",
         **member_data(id_number=row[3], birth_date=dt.date(1985, 5, 20)),
     )
@@ -766,7 +766,8 @@ def test_upload_page_queries_do_not_grow_with_the_jobs(admin, send, tmp_path):
 def test_report_of_an_unknown_or_vanished_file_is_not_found(admin, send, tmp_path):
     _, job = send(write_xlsx(tmp_path / "a.xlsx", [roster_row("张三", **{"民族": "?"})]))
     files.remove(job.stored_name)
-    assert admin.get(f"/members/import/{job.pk}/report/").status_code == 404
+    response = admin.get(f"/members/import/{job.pk}/report/")
+    assert response.status_code == 400 and "超过保留期限" in response.content.decode()
     assert admin.get("/members/import/999999/report/").status_code == 404
 
 

@@ -21,15 +21,18 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """Each number keeps its first three and last four digits: ``138****5678``."""
-
-    def one(match: re.Match) -> str:
-        digits = match.group(0)
+    """Each number keeps its first three and last four digits, whatever its punctuation:
+    ``138****5678``, ``027-87654321`` → ``027****4321``; short numbers keep two digits."""
+    out = []
+    for part in re.split(r"[,，/、;；\s]+", (value or "").strip()):
+        digits = re.sub(r"\D", "", part)
+        if not digits:
+            continue
         if len(digits) <= 7:
-            return digits[:2] + STAR * (len(digits) - 2)
-        return digits[:3] + STAR * (len(digits) - 7) + digits[-4:]
-
-    return re.sub(r"\d+", one, (value or "").strip())
+            out.append(digits[:2] + STAR * (len(digits) - 2))
+        else:
+            out.append(digits[:3] + STAR * (len(digits) - 7) + digits[-4:])
+    return ", ".join(out)
 
 
 def mask_address(value: str) -> str:

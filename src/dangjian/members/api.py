@@ -9,10 +9,11 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dangjian.core.access import can, deny, has_cap_anywhere
 from dangjian.core.errors import AppError
+from dangjian.core.pagination import BoundedLimitOffsetPagination
 from dangjian.core.permissions import Cap
 from dangjian.members import selectors, services
 from dangjian.orgs.selectors import access_org
@@ -199,7 +200,7 @@ def _detail(request, member, reveal: bool) -> dict:
 
 
 @router.get("", response={200: list[MemberOut], **ERRORS}, summary="党员列表")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_members(request, filters: Query[MemberFilter]):
     if not has_cap_anywhere(request.user, Cap.MEMBER_VIEW):
         raise deny()
@@ -290,6 +291,7 @@ def get_statistics(request, query: Query[StatisticsQuery]):
     from django.utils import timezone
 
     from dangjian.members import statistics
+    from dangjian.rules.stats import EARLIEST_CUTOFF
 
     if not has_cap_anywhere(request.user, Cap.MEMBER_VIEW):
         raise deny()
@@ -302,6 +304,8 @@ def get_statistics(request, query: Query[StatisticsQuery]):
     cutoff = cutoff or today
     if cutoff > today:
         raise AppError("统计截止日期不能晚于今天。", field="cutoff")
+    if cutoff < EARLIEST_CUTOFF:
+        raise AppError("统计截止日期不能早于1921年7月1日。", field="cutoff")
     stats = statistics.member_statistics(request.user, target, cutoff, age_mode)
     return {
         "org_id": target.pk,

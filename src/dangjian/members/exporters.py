@@ -30,12 +30,13 @@ from dangjian.core.exporters import (
     set_cell,
 )
 from dangjian.core.forms import BootstrapMixin
+from dangjian.core.masking import mask_id_number
 from dangjian.core.permissions import Cap
 from dangjian.members import selectors
 from dangjian.members.models import Category, Member, Sex
 from dangjian.members.selectors import roster_filters as clean_filters
 from dangjian.rules import codes
-from dangjian.rules.members import FIELD_LABELS, FIELD_ORDER
+from dangjian.rules.members import FIELD_LABELS, FIELD_ORDER, normalize_id_number
 
 SENSITIVE = ("id_number", "phone", "address")
 
@@ -72,6 +73,31 @@ PRESETS = (("custom", "自选列"), ("national", "全国党员信息采集表顺
 
 #: the list page's filters, kept in the query string
 FILTER_KEYS = ("q", "category", "status", "org", "sex", "education", "sort")
+
+
+def seal_query(filters: dict) -> dict:
+    """Filters as stored with a job: a search for a whole ID number is sealed, so the number
+    never sits in clear in the job's parameters."""
+    q = filters.get("q") or ""
+    if selectors.ID_FULL.match(normalize_id_number(q)):
+        return {**filters, "q": "", "q_sealed": crypto.encrypt(q)}
+    return filters
+
+
+def query_filters(params: dict) -> dict:
+    """The list filters of stored parameters, the sealed search opened again."""
+    filters = {k: v for k, v in params.items() if k in FILTER_KEYS and k != "org"}
+    if params.get("q_sealed"):
+        filters["q"] = crypto.decrypt(params["q_sealed"])
+    return filters
+
+
+def audit_filters(params: dict) -> dict:
+    """The filters for the audit log: a searched ID number appears masked."""
+    out = {k: v for k, v in params.items() if k in FILTER_KEYS and v}
+    if params.get("q_sealed"):
+        out["q"] = mask_id_number(crypto.decrypt(params["q_sealed"]))
+    return out
 
 
 STATUS_LABELS = {
@@ -249,11 +275,15 @@ class RosterExporter(RevealMixin, Exporter):
             if unknown:
                 raise AppError(f"没有这一列：{unknown[0]}。", field="columns")
         self.setup_reveal()
-        return {**filters, "preset": preset, "columns": keys, "reveal": bool(params.get("reveal"))}
+        return {
+            **seal_query(filters),
+            "preset": preset,
+            "columns": keys,
+            "reveal": bool(params.get("reveal")),
+        }
 
     def queryset(self):
-        filters = {k: v for k, v in self.params.items() if k in FILTER_KEYS and k != "org"}
-        return selectors.member_list(self.user, org=self.org, **filters)
+        return selectors.member_list(self.user, org=self.org, **query_filters(self.params))
 
     def title(self) -> str:
         return f"{self.verbose_name}-{self.org.name}" if self.org else self.verbose_name
@@ -272,7 +302,7 @@ class RosterExporter(RevealMixin, Exporter):
 
     def audit_changes(self) -> dict:
         return {
-            "filters": {k: v for k, v in self.params.items() if k in FILTER_KEYS and v},
+            "filters": audit_filters(self.params),
             "columns": self.params["columns"],
             **self.reveal_changes(),
         }
@@ -317,11 +347,10 @@ class MemberFormExporter(RevealMixin, DocumentExporter):
             self.member = selectors.access_member(self.user, params["member"])
             return {"member": self.member.pk, "reveal": reveal}
         filters, self.org = clean_filters(self.user, params)
-        return {**filters, "reveal": reveal}
+        return {**seal_query(filters), "reveal": reveal}
 
     def queryset(self):
-        filters = {k: v for k, v in self.params.items() if k in FILTER_KEYS and k != "org"}
-        return selectors.member_list(self.user, org=self.org, **filters)
+        return selectors.member_list(self.user, org=self.org, **query_filters(self.params))
 
     def items(self):
         if self.member is not None:
@@ -346,7 +375,7 @@ class MemberFormExporter(RevealMixin, DocumentExporter):
     def audit_changes(self) -> dict:
         out = self.reveal_changes()
         if self.member is None:
-            out["filters"] = {k: v for k, v in self.params.items() if k in FILTER_KEYS and v}
+            out["filters"] = audit_filters(self.params)
         return out
 
     def render_item(self, document, member: Member) -> None:

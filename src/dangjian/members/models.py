@@ -126,7 +126,9 @@ class Member(models.Model):
     id_tail = models.CharField(
         "身份号码末四位", max_length=4, blank=True, db_index=True, editable=False
     )
-    id_digest = models.CharField("身份号码摘要", max_length=64, blank=True, editable=False)
+    id_digest = models.CharField(
+        "身份号码摘要", max_length=64, blank=True, db_index=True, editable=False
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -147,8 +149,11 @@ class Member(models.Model):
             models.Index(fields=["is_lost_contact", "org_path"], name="member_lost_path_idx"),
         ]
         constraints = [
+            # one active record per person; someone who left may be registered again (R-EDU-07)
             models.UniqueConstraint(
-                fields=["id_digest"], condition=~Q(id_digest=""), name="member_id_digest_uniq"
+                fields=["id_digest"],
+                condition=~Q(id_digest="") & Q(left_on__isnull=True),
+                name="member_active_id_digest_uniq",
             ),
         ]
 

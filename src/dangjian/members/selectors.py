@@ -304,6 +304,8 @@ def roster_filters(user, raw: dict) -> tuple[dict, object]:
         return str(value).strip() if value not in (None, "") else default
 
     q = text("q")[:50]
+    if not q and raw.get("q_sealed"):  # a stored job's sealed ID-number search
+        q = crypto.decrypt(str(raw["q_sealed"]))
     category, status, sex = text("category"), text("status", "active"), text("sex")
     education, sort = text("education"), text("sort", "pinyin")
     org = None

@@ -31,6 +31,7 @@ from dangjian.members.models import (
 from dangjian.members.pinyin import pinyin_keys
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.rules import members as member_rules
+from dangjian.rules.base import add_months
 
 SENSITIVE = ("id_number", "phone", "address")
 SENSITIVE_LABELS = {"id_number": "公民身份号码", "phone": "联系电话", "address": "家庭住址"}
@@ -57,6 +58,42 @@ DATE_KEYS = {
     "mobile_since",
 }
 BOOL_KEYS = {"lost_contact", "mobile"}
+
+#: the columns a record change may touch (never branch, org_path, source or leaving)
+RECORD_ATTRS = [
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "ethnicity",
+    "id_number_sealed",
+    "id_number_masked",
+    "id_tail",
+    "id_digest",
+    "birth_date",
+    "education",
+    "category",
+    "joined_on",
+    "converted_on",
+    "post",
+    "phone_sealed",
+    "phone_masked",
+    "address_sealed",
+    "address_masked",
+    "standing",
+    "standing_reason",
+    "suspension_ground",
+    "suspended_on",
+    "is_lost_contact",
+    "lost_contact_since",
+    "is_mobile",
+    "mobile_destination",
+    "mobile_since",
+    "probation_extension_months",
+    "employment",
+    "unit_post",
+    "updated_at",
+]
 
 #: items whose changes are kept as effective-dated history (with who, when and why)
 TRACKED = {
@@ -113,6 +150,27 @@ def _check_extras(record: dict, today: dt.date) -> list[tuple[str, str]]:
         suspended_on = record.get("suspended_on")
         if isinstance(suspended_on, dt.date) and suspended_on > today:
             errors.append(("suspended_on", "停止党籍日期：不能晚于今天。"))
+        if ground == SuspensionGround.LOST_CONTACT:
+            since = record.get("lost_contact_since")
+            if not record.get("lost_contact"):
+                errors.append(
+                    (
+                        "suspension_ground",
+                        "停止党籍情形：因失联停止党籍的，须登记为失联党员（R-EDU-06）。",
+                    )
+                )
+            elif (
+                isinstance(since, dt.date)
+                and isinstance(suspended_on, dt.date)
+                and suspended_on < add_months(since, member_rules.LOST_CONTACT_SUSPEND_MONTHS)
+            ):
+                errors.append(
+                    (
+                        "suspended_on",
+                        "停止党籍日期：失去联系满6个月、经查找仍无法取得联系的，"
+                        "才能停止党籍（R-EDU-06）。",
+                    )
+                )
     employment = record.get("employment")
     if employment and employment not in Employment.values:
         errors.append(("employment", "在职状态：取值无效。"))
@@ -174,7 +232,7 @@ def apply_record(member: Member, record: dict) -> None:
 def _duplicate_error(user, id_number: str, exclude_pk: int | None) -> AppError | None:
     other = (
         Member.objects.unscoped()
-        .filter(id_digest=id_digest_of(id_number))
+        .filter(id_digest=id_digest_of(id_number), left_on__isnull=True)
         .exclude(pk=exclude_pk)
         .select_related("branch")
         .first()
@@ -268,6 +326,9 @@ def member_update(
     needs to reveal them). Changes of category, standing, employment, lost contact and mobile
     status are kept as history with their effective date and reason."""
     _require(actor, Cap.MEMBER_MANAGE, member.org_path)
+    # re-read under the row lock: a transfer accepted meanwhile must not be written back
+    member = Member.all_objects.select_for_update(of=("self",)).get(pk=member.pk)
+    _require(actor, Cap.MEMBER_MANAGE, member.org_path)
     if not member.is_active:
         raise AppError("该党员已减少，不能再修改其信息。")
     today = today or timezone.localdate()
@@ -280,10 +341,12 @@ def member_update(
             del changes_in[key]  # empty means "keep"
     before = record_of(member)
     record = {**before, **changes_in}
-    _refuse_all(validate_record(record, today))
     on = effective_on or today
     if on > today:
         raise AppError("生效日期不能晚于今天。", field="effective_on")
+    if record.get("standing") == Standing.SUSPENDED and not record.get("suspended_on"):
+        record["suspended_on"] = on  # suspended from the day the change takes effect
+    _refuse_all(validate_record(record, today))
     if "id_number" in changes_in and changes_in["id_number"] != before["id_number"]:
         duplicate = _duplicate_error(actor, changes_in["id_number"], member.pk)
         if duplicate:
@@ -296,12 +359,8 @@ def member_update(
         for key in TRACKED
         if key in changed
     ]
-    if record.get("standing") == Standing.SUSPENDED and "standing" in changed:
-        record.setdefault("suspended_on", None)
-        if not record["suspended_on"]:
-            record["suspended_on"] = on
     apply_record(member, {k: record[k] for k in changed | {"suspended_on"} if k in record})
-    member.save()
+    member.save(update_fields=RECORD_ATTRS)
     MemberChange.all_objects.bulk_create(history)
     audit(
         actor,

@@ -17,6 +17,7 @@ from dangjian.members.exporters import (
     RosterExporter,
     RosterExportForm,
     describe_filters,
+    query_filters,
 )
 
 
@@ -28,7 +29,7 @@ def roster_export(request):
     if not has_cap_anywhere(request.user, Cap.MEMBER_VIEW):
         raise deny()
     roster = RosterExporter(request.user, {k: request.GET.get(k, "") for k in FILTER_KEYS})
-    filters = {k: roster.params[k] for k in FILTER_KEYS}
+    filters = {**{k: roster.params[k] for k in FILTER_KEYS}, **query_filters(roster.params)}
     form = RosterExportForm(
         request.POST or None, may_reveal=has_cap_anywhere(request.user, Cap.MEMBER_REVEAL)
     )

@@ -9,6 +9,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.core.access import deny, has_cap_anywhere
+from dangjian.core.audit import audit
+from dangjian.core.errors import AppError
 from dangjian.core.forms import call_service
 from dangjian.core.permissions import Cap
 from dangjian.members import imports
@@ -134,6 +136,17 @@ def import_report(request, job_id):
     try:
         content = imports.report_workbook(job)
     except FileNotFoundError:
-        raise deny() from None
+        raise AppError(
+            "上传的原文件已超过保留期限被删除，无法生成问题标注文件；请改正后重新上传。"
+        ) from None
+    # the marked file is the uploaded roster: every item in clear, so the download is logged
+    audit(
+        request.user,
+        "members.import.report_downloaded",
+        job,
+        org_path=job.org_path,
+        changes={"file": job.original_name},
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     stem = job.original_name.rsplit(".", 1)[0]
     return _xlsx(content, f"{stem}（问题标注）.xlsx")

@@ -22,9 +22,9 @@ from dangjian.members import statistics
 from dangjian.orgs.selectors import access_org
 from dangjian.rules import RULES
 from dangjian.rules import stats as stat_rules
+from dangjian.rules.stats import EARLIEST_CUTOFF
 
 # the Party was founded on 1 July 1921: no roster can have a cut-off before it
-EARLIEST_CUTOFF = dt.date(1921, 7, 1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

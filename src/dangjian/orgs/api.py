@@ -5,9 +5,10 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dangjian.core.errors import AppError
+from dangjian.core.pagination import BoundedLimitOffsetPagination
 from dangjian.core.permissions import Cap
 from dangjian.orgs import selectors, services
 from dangjian.orgs.models import Unit
@@ -109,7 +110,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 @router.get("", response={200: list[OrgOut], **ERRORS}, summary="组织列表")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_orgs(request, filters: Query[OrgFilter]):
     qs = selectors.org_list(
         request.user, q=filters.q, kind=filters.kind or "", status=filters.status

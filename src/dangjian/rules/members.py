@@ -434,7 +434,9 @@ def check(record: dict, today: dt.date) -> list[Finding]:
         parts = [p for p in _PHONE_SPLIT_RE.split(phone.strip()) if p]
         bad = [p for p in parts if not _PHONE_RE.fullmatch(p)]
         if bad or not parts:
-            c.add("phone", f"{_show(bad[0] if bad else phone)}不是11位手机号码或带区号的固定电话")
+            # never quote the number: messages travel to import reports and logs
+            where = f"第{parts.index(bad[0]) + 1}个号码" if bad and len(parts) > 1 else "号码"
+            c.add("phone", f"{where}不是11位手机号码或带区号的固定电话")
 
     c.text("address")
 

@@ -78,6 +78,9 @@ STAT_RULES = (R_STAT_01, R_STAT_02, R_STAT_03, R_STAT_04, R_STAT_05, R_STAT_06)
 # ---------------------------------------------------------------------------------------------
 # R-STAT-03 age bands. (label, lowest age, highest age); None = open end. "及以下"/"及以上"
 # include the stated age (R-GEN-01).
+#: statistics reach no further back than the founding of the Party
+EARLIEST_CUTOFF = dt.date(1921, 7, 1)
+
 AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("30岁及以下", None, 30),
     ("31至35岁", 31, 35),

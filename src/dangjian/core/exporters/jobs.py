@@ -23,6 +23,7 @@ from dangjian.core.errors import AppError
 from dangjian.core.exporters.base import FORMATS, Exporter
 from dangjian.core.exporters.registry import get_exporter
 from dangjian.core.models import ExportJob, ExportStatus
+from dangjian.core.retention import purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     job.status, job.started_at = ExportStatus.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
     folder = export_dir()
+    purge_expired(folder)
     name = f"{job.pk}-{secrets.token_hex(8)}.{job.fmt}"
     partial_path = folder / f"{name}.part"
 

@@ -37,7 +37,7 @@ from dangjian.members.imports.columns import (
     column_letter,
     shown_value,
 )
-from dangjian.members.models import Member
+from dangjian.members.models import Member, Transfer, TransferStatus
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.rules import members as member_rules
 
@@ -303,27 +303,39 @@ class _Checker:
         digests = {}
         for number, record, _, _ in pending:
             digests[number] = member_services.id_digest_of(record["id_number"])
-        found: dict[str, tuple[int, str, dt.date | None]] = {}
+        found: dict[str, tuple[int, str, int, str]] = {}
         values = list(set(digests.values()))
         for start in range(0, len(values), _DB_BATCH):
-            for digest, pk, org_path, left_on in (
+            # members who left the roster do not block: someone may join again (R-EDU-07)
+            for digest, pk, org_path, branch_id, branch_name in (
                 Member.objects.unscoped()
-                .filter(id_digest__in=values[start : start + _DB_BATCH])
-                .values_list("id_digest", "pk", "org_path", "left_on")
+                .filter(id_digest__in=values[start : start + _DB_BATCH], left_on__isnull=True)
+                .values_list("id_digest", "pk", "org_path", "branch_id", "branch__name")
             ):
-                found[digest] = (pk, org_path, left_on)
+                found[digest] = (pk, org_path, branch_id, branch_name)
+        pending_transfers = set(
+            Transfer.objects.unscoped()
+            .filter(status=TransferStatus.PENDING, member_id__in=[m[0] for m in found.values()])
+            .values_list("member_id", flat=True)
+        )
         for number, record, raw, branch in pending:
             digest = digests[number]
             member = found.get(digest)
             if member is None:
                 self.outcome.rows.append(Row(number, record, branch.pk, digest))
                 continue
-            pk, org_path, left_on = member
+            pk, org_path, branch_id, branch_name = member
             if self.actor is not None and not can(self.actor, Cap.MEMBER_MANAGE, org_path):
                 # outside the user's scope: say that the person exists, not who or where
                 problem = "该党员已在系统其他党组织登记，不能重复导入；如需转入，请办理组织关系转接"
-            elif left_on is not None:
-                problem = f"该党员已于{left_on:%Y-%m-%d}从党员名册减少，不能通过导入重新登记"
+            elif pk in pending_transfers:
+                problem = "该党员有待接收的组织关系转接，办结前不能通过导入修改"
+            elif branch_id != branch.pk:
+                # a change of branch is a transfer (R-EDU-12), never a side effect of an import
+                problem = (
+                    f"该党员现在“{branch_name}”，与所填党支部不一致；"
+                    "调整所在党支部请办理组织关系转接（R-EDU-12）"
+                )
             else:
                 self.outcome.rows.append(Row(number, record, branch.pk, digest, pk))
                 continue

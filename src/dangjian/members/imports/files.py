@@ -60,6 +60,9 @@ def stored_path(stored_name: str) -> Path:
 
 def store(uploaded_file) -> str:
     """Write the upload under DATA_DIR/imports with a random name; returns the name."""
+    from dangjian.core.retention import purge_expired
+
+    purge_expired(import_dir())
     name = f"{secrets.token_hex(16)}.xlsx"
     path = import_dir() / name
     with open(path, "xb") as out:
