@@ -189,3 +189,74 @@ def test_import_never_moves_a_member_between_branches(
     assert job.status == "invalid"
     assert any("组织关系转接（R-EDU-12）" in p and "第二党支部" in p for p in problems)
     assert any("待接收的组织关系转接" in p for p in problems)
+
+
+def test_retired_members_count_as_retired_whatever_their_post(tree, personas):
+    from django.utils import timezone
+
+    from dangjian.members.statistics import member_statistics, statistics_sections
+
+    member = tree.members_a[0]  # in service, post 0110 公务员
+    services.member_update(actor=None, member=member, employment="retired")  # post unchanged
+
+    def retired_count():
+        stats = member_statistics(
+            personas.secretary_a, tree.branch_a, timezone.localdate(), "year_end"
+        )
+        section = next(s for s in statistics_sections(stats) if s.key == "occupation")
+        return next(row[1] for row in section.rows if row[0] == "离退休人员")
+
+    assert retired_count() == 1
+
+
+def test_the_attention_filter_agrees_with_the_member_page_every_day(tree):
+    """attention_q (one database filter) and member_findings (the rules, member by member)
+    must agree on every day, month ends and leap days included; R-EDU-12 (away 6 months) is
+    a note on the page, not a deadline in the filter."""
+    from dangjian.members.models import Member
+    from dangjian.members.selectors import attention_q, member_findings
+
+    a, b, c, d, e = tree.members_a
+    services.member_update(
+        actor=None, member=a, lost_contact=True, lost_contact_since=dt.date(2023, 8, 31)
+    )
+    services.member_update(
+        actor=None,
+        member=b,
+        lost_contact=True,
+        lost_contact_since=dt.date(2021, 1, 31),
+        standing="suspended",
+        suspension_ground="lost_contact",
+        standing_reason="失联",
+        suspended_on=dt.date(2022, 2, 28),
+    )
+    services.member_update(
+        actor=None,
+        member=c,
+        mobile=True,
+        mobile_destination="广东省深圳市",
+        mobile_since=dt.date(2023, 5, 31),
+    )
+    services.member_update(
+        actor=None,
+        member=d,
+        mobile=True,
+        mobile_destination="北京市",
+        mobile_since=dt.date(2022, 12, 31),
+    )
+    services.member_record_contact(actor=None, member=d, on=dt.date(2023, 8, 31))
+    e.joined_on, e.probation_extension_months = dt.date(2023, 2, 28), 6  # probationary 钱七
+    Member.all_objects.filter(pk=e.pk).update(joined_on=e.joined_on, probation_extension_months=6)
+    members = list(Member.objects.unscoped().filter(pk__in=[m.pk for m in tree.members_a]))
+    day = dt.date(2023, 9, 1)
+    while day <= dt.date(2024, 10, 1):
+        flagged = set(
+            Member.objects.unscoped()
+            .filter(attention_q(day), pk__in=[m.pk for m in members])
+            .values_list("pk", flat=True)
+        )
+        expected = {
+            m.pk for m in members if any(f.rule_id != "R-EDU-12" for f in member_findings(m, day))
+        }
+        assert flagged == expected, day
+        day += dt.timedelta(days=1)

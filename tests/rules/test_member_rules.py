@@ -420,7 +420,10 @@ def test_label_for():
         ("21", True),
         ("28", True),
         ("31", True),
-        ("33", True),
+        ("17", True),  # 研究生班毕业
+        ("32", False),  # 结业: no 学历 conferred
+        ("33", False),  # 肄业
+        ("23", False),
         ("41", False),
         ("61", False),
         ("90", False),

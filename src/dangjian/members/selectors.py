@@ -42,7 +42,7 @@ STATUS_FILTERS = {
     "retired": Q(left_on__isnull=True, employment="retired"),
     "left": Q(left_on__isnull=False),
     "all": Q(),
-    "attention": Q(left_on__isnull=True),  # narrowed further by attention_ids()
+    "attention": Q(left_on__isnull=True),  # narrowed further by attention_q()
 }
 
 
@@ -120,7 +120,7 @@ def member_list(
         )
     qs = qs.filter(search_q(q))
     if status == "attention":
-        qs = qs.filter(pk__in=attention_ids(qs, timezone.localdate()))
+        qs = qs.filter(attention_q(timezone.localdate()))
     if category:
         qs = qs.filter(category=category)
     if sex:
@@ -194,19 +194,40 @@ def _page_offset(number, per_page: int) -> int:
         return 0
 
 
-def _attention_candidates_q(today: dt.date) -> Q:
-    """A slightly wide database filter for members whose follow-up may be due (R-EDU-06 lost
-    contact, R-EDU-13/14 mobile contact); the rules then decide exactly, member by member."""
-    slack = dt.timedelta(days=3)  # calendar-month ends: the rules have the last word
-    lost_by = add_months(today, -(member_rules.LOST_CONTACT_SUSPEND_MONTHS - 1)) + slack
-    removal_by = add_years(today, -member_rules.LOST_CONTACT_REMOVE_YEARS) + slack
-    contact_by = (
-        add_months(today, -member_rules.MOBILE_CONTACT_MONTHS)
-        + dt.timedelta(days=member_rules.MOBILE_CONTACT_NOTICE_DAYS)
-        + slack
+def _latest(f, bound: dt.date, guess: dt.date) -> dt.date:
+    """The latest day d with f(d) <= bound, for a non-decreasing f (calendar-month arithmetic
+    clamps month ends, so it has no exact inverse); `guess` is within a few days of it."""
+    day = guess
+    while f(day) > bound:
+        day -= dt.timedelta(days=1)
+    while f(day + dt.timedelta(days=1)) <= bound:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def attention_q(today: dt.date) -> Q:
+    """Members with a deadline near or past, exactly as the member page's warnings say, as one
+    database filter: lost contact reaching 6 months (R-EDU-06, from one month before),
+    suspension for lost contact reaching 2 years (R-EDU-06), contact with a mobile member
+    due within 30 days or overdue (R-EDU-13/14), probation ending within a month or over
+    without a decision (R-DEV-21). Being away 6 months (R-EDU-12) is a note, not a deadline."""
+    rules = member_rules
+    months = rules.LOST_CONTACT_SUSPEND_MONTHS
+    lost_by = _latest(
+        lambda d: add_months(add_months(d, months), -rules.NOTICE_MONTHS),
+        today,
+        add_months(today, -(months - rules.NOTICE_MONTHS)),
+    )
+    years = rules.LOST_CONTACT_REMOVE_YEARS
+    removal_by = _latest(lambda d: add_years(d, years), today, add_years(today, -years))
+    soon = today + dt.timedelta(days=rules.MOBILE_CONTACT_NOTICE_DAYS)
+    contact_by = _latest(
+        lambda d: add_months(d, rules.MOBILE_CONTACT_MONTHS),
+        soon,
+        add_months(soon, -rules.MOBILE_CONTACT_MONTHS),
     )
     lost = Q(is_lost_contact=True, standing="normal", lost_contact_since__lte=lost_by)
-    suspended = Q(standing="suspended", suspension_ground="lost_contact") & (
+    suspended = Q(is_lost_contact=True, standing="suspended", suspension_ground="lost_contact") & (
         Q(suspended_on__isnull=True) | Q(suspended_on__lte=removal_by)
     )
     mobile = (
@@ -215,26 +236,17 @@ def _attention_candidates_q(today: dt.date) -> Q:
         & (Q(mobile_last_contact_on__isnull=True) | Q(mobile_last_contact_on__lte=contact_by))
         & (Q(mobile_since__isnull=True) | Q(mobile_since__lte=contact_by))
     )
-    return lost | suspended | mobile
-
-
-def attention_ids(qs, today: dt.date) -> list[int]:
-    """Members of `qs` with a follow-up due or overdue, as the member page's warnings say."""
-    fields = (
-        "id",
-        "standing",
-        "suspension_ground",
-        "suspended_on",
-        "is_lost_contact",
-        "lost_contact_since",
-        "is_mobile",
-        "mobile_since",
-        "mobile_last_contact_on",
-    )
-    candidates = (
-        qs.filter(_attention_candidates_q(today)).select_related(None).order_by().only(*fields)
-    )
-    return [m.pk for m in candidates if member_findings(m, today)]
+    probation = Q()
+    for ext in (0, *range(rules.EXTENSION_MIN_MONTHS, rules.EXTENSION_MAX_MONTHS + 1)):
+        end = rules.PROBATION_MONTHS + ext
+        joined_by = _latest(
+            lambda d, end=end: add_months(add_months(d, end), -rules.NOTICE_MONTHS),
+            today,
+            add_months(today, -(end - rules.NOTICE_MONTHS)),
+        )
+        probation |= Q(probation_extension_months=ext, joined_on__lte=joined_by)
+    probation &= Q(category="probationary")
+    return Q(left_on__isnull=True) & (lost | suspended | mobile | probation)
 
 
 def members_in_subtree(org, limit: int = 1000) -> list[Member]:
@@ -272,7 +284,7 @@ def pending_transfer(member: Member) -> Transfer | None:
 
 
 def member_findings(member: Member, today) -> list:
-    """Standing and follow-up warnings for one member (R-EDU-05/06/12/13/14)."""
+    """Standing and follow-up warnings for one member (R-EDU-06/12/13/14, R-DEV-21)."""
     out = []
     if member.is_lost_contact and member.lost_contact_since:
         out += member_rules.lost_contact_findings(
@@ -282,10 +294,9 @@ def member_findings(member: Member, today) -> list:
             member.suspension_ground,
             today,
         )
-    elif member.standing == "suspended" and member.suspension_ground == "lost_contact":
-        out += member_rules.lost_contact_findings(
-            member.suspended_on, member.standing, member.suspended_on, "lost_contact", today
-        )
+    out += member_rules.probation_findings(
+        member.category, member.joined_on, member.probation_extension_months, today
+    )
     if member.is_mobile:
         out += member_rules.mobile_contact_findings(
             member.mobile_last_contact_on, member.mobile_since, today

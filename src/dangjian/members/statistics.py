@@ -23,12 +23,13 @@ from django.db.models.functions import StrIndex, Substr
 
 from dangjian.core.access import deny, paths_for, subtree_q
 from dangjian.core.permissions import Cap
-from dangjian.members.models import Category, Member, Sex
+from dangjian.members.models import Category, Employment, Member, Sex
 from dangjian.orgs.models import Org
 from dangjian.orgs.selectors import access_org
 from dangjian.rules import codes
 from dangjian.rules import stats as rules
 
+RETIRED_POST = "0810"  # rules.codes.POSTS: 离退休人员 (occupation group 08)
 COLLEGE_CODES = [code for code, _ in codes.EDUCATION if codes.is_college_or_above(code)]
 MINORITY_Q = ~Q(ethnicity__in=[codes.HAN, ""])  # R-STAT-02: any recorded 民族 other than 汉族
 WOMEN_Q = Q(sex=Sex.FEMALE)
@@ -121,7 +122,7 @@ def member_statistics(user, org: Org, cutoff: dt.date, age_mode: str = "year_end
         Member.objects.unscoped()
         .filter(subtree_q("org_path", org.path), joined_on__lte=cutoff)
         .annotate(child=child_segment(org))
-        .values("child", "post")
+        .values("child", "post", "employment")
         .annotate(**aggregates)
         .order_by()
     )
@@ -130,7 +131,9 @@ def member_statistics(user, org: Org, cutoff: dt.date, age_mode: str = "year_end
     by_post: dict[str, dict[str, int]] = {}
     by_child: dict[str, dict[str, int]] = {}
     for r in rows:
-        for bucket, key in ((by_post, r["post"]), (by_child, r["child"])):
+        # a retired member is 离退休人员 (R-STAT-05) whatever post the record still names
+        post = RETIRED_POST if r["employment"] == Employment.RETIRED else r["post"]
+        for bucket, key in ((by_post, post), (by_child, r["child"])):
             sums = bucket.setdefault(
                 key, dict.fromkeys(("members", "joined_in_year", "women", "full"), 0)
             )

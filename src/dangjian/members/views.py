@@ -4,7 +4,7 @@ revealing a sensitive item. Import, export, transfers and statistics have their 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,6 +17,7 @@ from dangjian.members import selectors, services
 from dangjian.members.forms import MemberForm, initial_from
 from dangjian.members.models import Category, Sex
 from dangjian.orgs.models import Org, OrgKind
+from dangjian.orgs.selectors import access_org
 from dangjian.rules import codes
 from dangjian.rules import members as member_rules
 
@@ -124,14 +125,26 @@ def member_detail(request, member_id):
     return render(request, "members/detail.html", context)
 
 
-def _branches(user) -> list[Org]:
-    """Active branches the user may put members on, labelled with their unit."""
+BRANCH_CHOICES_MAX = 500
+
+
+def _branches(user, preselect=None) -> list[Org]:
+    """Active branches the user may put members on, labelled with their unit: the first
+    BRANCH_CHOICES_MAX by tree order, plus the one the page was opened for (a branch page's
+    登记党员 link), so a province-wide admin is never handed thousands of options."""
     branches = list(
         Org.objects.visible_to(user, Cap.MEMBER_MANAGE)
         .filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True)
         .select_related("unit")
-        .order_by("path")
+        .order_by("path")[:BRANCH_CHOICES_MAX]
     )
+    if preselect and all(str(b.pk) != str(preselect) for b in branches):
+        try:
+            extra = access_org(user, preselect, need=Cap.MEMBER_MANAGE)
+        except Http404:
+            extra = None  # not theirs: the form then says the choice is invalid
+        if extra is not None and extra.kind == OrgKind.BRANCH and extra.is_active:
+            branches.insert(0, extra)
     for b in branches:
         unit = b.unit.short_name or b.unit.name if b.unit else ""
         b.label = f"{unit} · {b.name}" if unit else b.name
@@ -142,7 +155,7 @@ def _branches(user) -> list[Org]:
 def member_new(request):
     if not has_cap_anywhere(request.user, Cap.MEMBER_MANAGE):
         raise deny()
-    branches = _branches(request.user)
+    branches = _branches(request.user, request.GET.get("branch") or request.POST.get("branch"))
     initial = {}
     if request.GET.get("branch"):
         initial["branch"] = request.GET["branch"]

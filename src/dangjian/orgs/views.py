@@ -101,6 +101,7 @@ def org_detail(request, org_id):
             "can_manage_parent": org.parent is not None
             and can(request.user, Cap.ORG_MANAGE, org.parent.path),
             "can_members": can(request.user, Cap.MEMBER_VIEW, org.path),
+            "can_manage_members": can(request.user, Cap.MEMBER_MANAGE, org.path),
             "child_kinds": sorted(ALLOWED_CHILDREN[org.kind]),
         },
     )

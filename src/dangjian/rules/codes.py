@@ -122,10 +122,13 @@ EDUCATION: Table = (
 
 
 def is_college_or_above(code: object) -> bool:
-    """大专及以上 (R-STAT-02/06): a GB/T 4658 code of the 研究生 (1x), 大学本科 (2x) or 大学专科
-    (3x) level. 结业 and 肄业 codes of those levels count too (our reading of "学历代码首位")."""
+    """大专及以上 (R-STAT-02/06): a completed (毕业) education of the 研究生 (1x), 大学本科 (2x)
+    or 大学专科 (3x) level. 结业 and 肄业 do not confer that 学历, so they do not count."""
     return (
-        isinstance(code, str) and len(code) == 2 and code[0] in "123" and is_code(EDUCATION, code)
+        isinstance(code, str)
+        and len(code) == 2
+        and code[0] in "123"
+        and label_for(EDUCATION, code).endswith("毕业")
     )
 
 

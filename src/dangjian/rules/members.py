@@ -685,3 +685,42 @@ def transfer_due_findings(away_since: dt.date | None, today: dt.date) -> list[Fi
             {"due_on": due},
         )
     ]
+
+
+def probation_due_on(joined_on: dt.date, extension_months: int = 0) -> dt.date:
+    """The day probation ends: one year from 加入党组织日期, plus an extension (R-DEV-21)."""
+    return add_months(joined_on, PROBATION_MONTHS + (extension_months or 0))
+
+
+def probation_findings(
+    category: str, joined_on: dt.date | None, extension_months: int, today: dt.date
+) -> list[Finding]:
+    """R-DEV-21: at the end of probation the branch must promptly discuss conversion (convert,
+    extend once by 6–12 months, or cancel). INFO from one month before the end, WARNING once
+    it has passed without a decision recorded."""
+    joined = _date(joined_on)
+    if category != "probationary" or joined is None:
+        return []
+    due = probation_due_on(joined, extension_months)
+    if today > due:
+        return [
+            Finding(
+                R_DEV_21.id,
+                Level.WARNING,
+                f"预备期已于{_d(due)}届满，支部大会应当及时讨论其能否转为正式党员"
+                f"（转正、延长预备期或取消预备党员资格）（{R_DEV_21.id}）",
+                "category",
+                {"due_on": due},
+            )
+        ]
+    if today >= add_months(due, -NOTICE_MONTHS):
+        return [
+            Finding(
+                R_DEV_21.id,
+                Level.INFO,
+                f"预备期将于{_d(due)}届满，请提前准备转正讨论（{R_DEV_21.id}）",
+                "category",
+                {"due_on": due},
+            )
+        ]
+    return []
