@@ -82,6 +82,8 @@ def test_key_rotation_keeps_old_rows_readable(settings):
         ({"standing": "suspended"}, "standing_reason", "R-INFO-03"),
         ({"phone": "12345"}, "phone", "R-INFO-01"),
         ({"ethnicity": ""}, "ethnicity", "R-INFO-01"),
+        ({"abroad_purpose": "study"}, "abroad_since", "R-EDU-05"),
+        ({"abroad_since": dt.date(2020, 1, 1)}, "abroad_purpose", "R-EDU-05"),
     ],
 )
 def test_create_refuses_with_field_and_rule(tree, overrides, field, rule):

@@ -131,6 +131,8 @@ class MemberUpdateIn(Schema):
     mobile: bool | None = None
     mobile_destination: str | None = Field(None, max_length=100)
     mobile_since: dt.date | None = None
+    abroad_since: dt.date | None = None
+    abroad_purpose: Literal["settle", "study", "other"] | None = None
     probation_extension_months: int | None = Field(None, ge=0, le=12)
     employment: Literal["in_service", "retired"] | None = None
     unit_post: str | None = Field(None, max_length=50)

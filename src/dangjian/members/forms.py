@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.forms import BootstrapMixin, DateInput
-from dangjian.members.models import Category, Employment, Sex, Standing, SuspensionGround
+from dangjian.members.models import (
+    AbroadPurpose,
+    Category,
+    Employment,
+    Sex,
+    Standing,
+    SuspensionGround,
+)
 from dangjian.rules import codes
 
 YES_NO = [("0", "否"), ("1", "是")]
@@ -60,6 +67,13 @@ class MemberForm(BootstrapMixin, forms.Form):
         label="外出流向", max_length=100, required=False, help_text="省、市、县"
     )
     mobile_since = forms.DateField(label="外出日期", widget=DateInput(), required=False)
+    abroad_purpose = forms.ChoiceField(
+        label="出国（境）事由",
+        choices=[("", "—（未出国境）"), *AbroadPurpose.choices],
+        required=False,
+        help_text="因私定居或学习研究超过5年的，一般应停止党籍（R-EDU-05）",
+    )
+    abroad_since = forms.DateField(label="出国（境）日期", widget=DateInput(), required=False)
 
     #: the sensitive items; on edit they are empty and "empty" means "keep"
     SENSITIVE = ("id_number", "phone", "address")
@@ -124,4 +138,6 @@ def initial_from(member) -> dict:
         "mobile": "1" if member.is_mobile else "0",
         "mobile_destination": member.mobile_destination,
         "mobile_since": member.mobile_since,
+        "abroad_purpose": member.abroad_purpose,
+        "abroad_since": member.abroad_since,
     }

@@ -40,6 +40,15 @@ class SuspensionGround(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class AbroadPurpose(models.TextChoices):
+    """Why a member is abroad: settling privately or studying > 5 years leads to 停止党籍
+    (R-EDU-05); other stays do not."""
+
+    SETTLE = "settle", "因私出国（境）定居"
+    STUDY = "study", "出国（境）学习研究"
+    OTHER = "other", "其他（工作、探亲、旅游等）"
+
+
 class Source(models.TextChoices):
     """How the member came onto this roster (R-INFO-04)."""
 
@@ -103,6 +112,10 @@ class Member(models.Model):
     )
     unit_post = models.CharField("单位职务", max_length=50, blank=True)
     mobile_since = models.DateField("外出日期", null=True, blank=True)
+    abroad_since = models.DateField("出国（境）日期", null=True, blank=True)
+    abroad_purpose = models.CharField(
+        "出国（境）事由", max_length=10, choices=AbroadPurpose.choices, blank=True
+    )
     mobile_last_contact_on = models.DateField("最近联系日期", null=True, blank=True)
     source = models.CharField(
         "增加方式", max_length=20, choices=Source.choices, default=Source.RECRUITED

@@ -210,7 +210,8 @@ def attention_q(today: dt.date) -> Q:
     database filter: lost contact reaching 6 months (R-EDU-06, from one month before),
     suspension for lost contact reaching 2 years (R-EDU-06), contact with a mobile member
     due within 30 days or overdue (R-EDU-13/14), probation ending within a month or over
-    without a decision (R-DEV-21). Being away 6 months (R-EDU-12) is a note, not a deadline."""
+    without a decision (R-DEV-21), settled abroad or studying abroad over 5 years while in
+    normal standing (R-EDU-05). Being away 6 months (R-EDU-12) is a note, not a deadline."""
     rules = member_rules
     months = rules.LOST_CONTACT_SUSPEND_MONTHS
     lost_by = _latest(
@@ -246,7 +247,16 @@ def attention_q(today: dt.date) -> Q:
         )
         probation |= Q(probation_extension_months=ext, joined_on__lte=joined_by)
     probation &= Q(category="probationary")
-    return Q(left_on__isnull=True) & (lost | suspended | mobile | probation)
+    abroad_years = rules.ABROAD_STUDY_YEARS
+    studied_by = _latest(
+        lambda d: add_years(d, abroad_years) + dt.timedelta(days=1),
+        today,
+        add_years(today, -abroad_years),
+    )
+    abroad = Q(standing="normal") & (
+        Q(abroad_purpose="settle") | Q(abroad_purpose="study", abroad_since__lte=studied_by)
+    )
+    return Q(left_on__isnull=True) & (lost | suspended | mobile | probation | abroad)
 
 
 def members_in_subtree(org, limit: int = 1000) -> list[Member]:
@@ -284,7 +294,7 @@ def pending_transfer(member: Member) -> Transfer | None:
 
 
 def member_findings(member: Member, today) -> list:
-    """Standing and follow-up warnings for one member (R-EDU-06/12/13/14, R-DEV-21)."""
+    """Standing and follow-up warnings for one member (R-EDU-05/06/12/13/14, R-DEV-21)."""
     out = []
     if member.is_lost_contact and member.lost_contact_since:
         out += member_rules.lost_contact_findings(
@@ -293,6 +303,10 @@ def member_findings(member: Member, today) -> list:
             member.suspended_on,
             member.suspension_ground,
             today,
+        )
+    if member.abroad_since or member.abroad_purpose:
+        out += member_rules.abroad_findings(
+            member.abroad_since, member.abroad_purpose, member.standing, today
         )
     out += member_rules.probation_findings(
         member.category, member.joined_on, member.probation_extension_months, today

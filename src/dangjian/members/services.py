@@ -19,6 +19,7 @@ from dangjian.core.errors import AppError
 from dangjian.core.masking import id_tail, mask_address, mask_id_number, mask_phone
 from dangjian.core.permissions import Cap
 from dangjian.members.models import (
+    AbroadPurpose,
     Category,
     Employment,
     LeftReason,
@@ -48,6 +49,8 @@ EXTRA_KEYS = (
     "employment",
     "unit_post",
     "mobile_since",
+    "abroad_since",
+    "abroad_purpose",
 )
 DATE_KEYS = {
     "birth_date",
@@ -56,6 +59,7 @@ DATE_KEYS = {
     "lost_contact_since",
     "suspended_on",
     "mobile_since",
+    "abroad_since",
 }
 BOOL_KEYS = {"lost_contact", "mobile"}
 
@@ -89,6 +93,8 @@ RECORD_ATTRS = [
     "is_mobile",
     "mobile_destination",
     "mobile_since",
+    "abroad_since",
+    "abroad_purpose",
     "probation_extension_months",
     "employment",
     "unit_post",
@@ -174,10 +180,16 @@ def _check_extras(record: dict, today: dt.date) -> list[tuple[str, str]]:
     employment = record.get("employment")
     if employment and employment not in Employment.values:
         errors.append(("employment", "在职状态：取值无效。"))
-    for key in ("mobile_since",):
+    for key, label in (("mobile_since", "外出日期"), ("abroad_since", "出国（境）日期")):
         value = record.get(key)
         if isinstance(value, dt.date) and value > today:
-            errors.append((key, "外出日期：不能晚于今天。"))
+            errors.append((key, f"{label}：不能晚于今天。"))
+    purpose = record.get("abroad_purpose")
+    if purpose and purpose not in AbroadPurpose.values:
+        errors.append(("abroad_purpose", "出国（境）事由：取值无效。"))
+    if bool(purpose) != bool(record.get("abroad_since")):
+        field = "abroad_since" if purpose else "abroad_purpose"
+        errors.append((field, "出国（境）日期与事由须同时填写（R-EDU-05）。"))
     return errors
 
 
