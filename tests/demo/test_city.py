@@ -256,3 +256,15 @@ def test_demo_command_end_to_end():
     assert "http://" not in text  # --no-serve: nothing served
     assert User.objects.filter(username__in=list(ACCOUNTS)).count() == len(ACCOUNTS)
     assert Org.objects.unscoped().filter(name=GOV_OFFICE_RETIREE_BRANCH).exists()
+
+
+def test_demo_has_transfers_to_accept_and_to_finish(db):
+    from dangjian.members.models import Transfer
+
+    build_city(TODAY, scale=0.1)
+    target = Org.objects.unscoped().get(name=SECRETARY_BRANCH)
+    incoming = Transfer.objects.unscoped().filter(to_org=target, status="pending")
+    assert incoming.count() == 2
+    for t in incoming.select_related("member"):
+        assert t.member.branch.unit_id != target.unit_id and t.from_path == t.member.org_path
+    assert Transfer.objects.unscoped().filter(kind="outside", status="pending").count() == 1

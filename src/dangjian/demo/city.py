@@ -28,7 +28,16 @@ from dangjian.core import crypto
 from dangjian.core.audit import audit
 from dangjian.core.masking import id_tail, mask_address, mask_id_number, mask_phone
 from dangjian.core.permissions import Role
-from dangjian.members.models import Category, Employment, Member, Sex, Standing, SuspensionGround
+from dangjian.members.models import (
+    Category,
+    Employment,
+    Member,
+    Sex,
+    Standing,
+    SuspensionGround,
+    Transfer,
+    TransferKind,
+)
 from dangjian.members.pinyin import pinyin_keys
 from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole, Term, Unit, UnitKind
 from dangjian.rules.base import add_years
@@ -374,6 +383,7 @@ class _Builder:
         self.units: list[Unit] = []
         self.orgs: list[Org] = []
         self.members: list[Member] = []
+        self.transfers: list[Transfer] = []
         self.seats: list[CommitteeSeat] = []
         self.terms: list[Term] = []
         self.members_of: dict[int, list[Member]] = {}  # branch id → its members
@@ -612,6 +622,55 @@ class _Builder:
         self.root = root
         for index, spec in enumerate(UNITS, start=1):
             self.build_unit(spec, index, root)
+        self.add_transfers()
+
+    def add_transfers(self) -> None:
+        """Transfers in progress for the transfer pages: two members of other units on their
+        way to the secretary's branch (to accept), one member of it on the way out of the
+        system (waiting for the receipt)."""
+        d = self.detail
+        target = self.orgs_by_name[SECRETARY_BRANCH]
+        sibling = self.orgs_by_name[SIBLING_BRANCH]
+        others = [
+            m
+            for m in self.members
+            if self.orgs_by_id[m.branch_id].unit_id != target.unit_id
+            and m.employment == Employment.IN_SERVICE
+            and m.category == Category.FULL
+            and not m.is_mobile
+            and not m.is_lost_contact
+        ]
+        movers = d.sample(others, 2)
+        for m in movers:
+            self.transfers.append(
+                Transfer(
+                    member_id=m.pk,
+                    kind=TransferKind.WITHIN,
+                    from_org_id=m.branch_id,
+                    from_path=self.orgs_by_id[m.branch_id].path,
+                    to_org_id=target.pk,
+                    to_path=target.path,
+                    reason="工作调动至市司法局",
+                    started_on=self.today - dt.timedelta(days=d.randint(3, 20)),
+                )
+            )
+        leaving = next(
+            m
+            for m in self.members_of.get(sibling.pk, [])
+            if m.category == Category.FULL and not m.is_mobile and not m.is_lost_contact
+        )
+        self.transfers.append(
+            Transfer(
+                member_id=leaving.pk,
+                kind=TransferKind.OUTSIDE,
+                from_org_id=sibling.pk,
+                from_path=sibling.path,
+                to_org_name="中共武汉市洪山区委组织部",
+                letter_number=f"十直工转〔{self.today.year}〕{d.randint(10, 99)}号",
+                reason="调往武汉市工作",
+                started_on=self.today - dt.timedelta(days=d.randint(5, 25)),
+            )
+        )
 
     def plan_branches(self, spec: UnitSpec) -> list[_BranchPlan]:
         rng = self.shape
@@ -873,6 +932,7 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         Member.all_objects.bulk_create(builder.members, batch_size=500)
         CommitteeSeat.all_objects.bulk_create(builder.seats, batch_size=1000)
         Term.all_objects.bulk_create(builder.terms, batch_size=1000)
+        Transfer.all_objects.bulk_create(builder.transfers)
         User.objects.bulk_create(users)
         RoleGrant.objects.bulk_create(grants)
         # Explicit ids leave PostgreSQL's sequences behind; later inserts must not collide.
