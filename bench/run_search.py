@@ -116,6 +116,7 @@ DEFAULTS = {
     "unit_post": "",
     "source": "other",
     "left_reason": "",
+    "abroad_purpose": "",
 }
 
 

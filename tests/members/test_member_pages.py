@@ -272,3 +272,26 @@ def test_deep_pages_are_the_same_whichever_index_serves_them(tree, personas, mon
     expected = list(selectors.member_list(user).values_list("pk", flat=True))[2:4]
     page = selectors.roster_page(user, number=2, per_page=2).page
     assert [m.pk for m in page] == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "inside", "outside"),
+    [
+        ("z", ["z", "zhang", "zzz"], ["y", "yzz"]),
+        ("zs", ["zs", "zsf", "zsz"], ["zr", "zt", "z"]),
+        ("zsz", ["zsz", "zszz"], ["zt", "zsy"]),
+        ("a", ["a", "azz"], ["b"]),
+    ],
+)
+def test_letter_prefix_ranges(prefix, inside, outside):
+    """Pinyin prefixes are ranges of plain a–z strings (no punctuation in the bound, which
+    locale collations ignore); checked here against Python's own string order."""
+    from dangjian.members.selectors import prefix_q
+
+    q = prefix_q("name_pinyin", prefix, letters=True)
+    bounds = dict(q.children)
+    low, high = bounds["name_pinyin__gte"], bounds.get("name_pinyin__lt")
+    for word in inside:
+        assert low <= word and (high is None or word < high), word
+    for word in outside:
+        assert not (low <= word and (high is None or word < high)), word
