@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -98,7 +99,7 @@ def safe_filename(text: str) -> str:
 # The base classes
 
 
-class Exporter:
+class Exporter(ABC):
     """A table export: declare `identifier`, `verbose_name`, `columns()`, `rows()` and
     `count()`; the base renders XLSX and CSV.
 
@@ -129,14 +130,18 @@ class Exporter:
     def clean(self, params: dict) -> dict:
         return params
 
+    @abstractmethod
     def columns(self) -> list[Column]:
-        raise NotImplementedError
+        """The columns, in order."""
 
+    @abstractmethod
     def rows(self) -> Iterable[Sequence]:
-        raise NotImplementedError
+        """One sequence of values per row, in column order, from scoped selectors."""
 
+    @abstractmethod
     def count(self) -> int:
-        raise NotImplementedError
+        """How many rows (or documents) the export will have, for progress and the choice
+        between rendering at once and a background job."""
 
     def title(self) -> str:
         """The name of the file and of the sheet (the date is added)."""
@@ -258,11 +263,19 @@ class DocumentExporter(Exporter):
     title_size = 20
     empty_text = "没有符合条件的记录。"
 
+    @abstractmethod
     def items(self) -> Iterable:
-        raise NotImplementedError
+        """The objects to render, one section (page) each."""
 
+    @abstractmethod
     def render_item(self, document, item) -> None:
-        raise NotImplementedError
+        """Add one item's section to the document."""
+
+    def columns(self) -> list[Column]:
+        raise TypeError("a document export has no columns")
+
+    def rows(self) -> Iterable[Sequence]:
+        raise TypeError("a document export has no rows; use write(…)")
 
     def table(self):
         raise TypeError("a document export has no table; use write(…)")
