@@ -271,3 +271,31 @@ def test_the_attention_filter_agrees_with_the_member_page_every_day(tree):
         seen.add(frozenset(flagged))
         day += dt.timedelta(days=1)
     assert len(seen) > 5  # the flagged set really changes over the year
+
+
+def test_uploaded_rosters_are_sealed_at_rest(
+    client, tree, personas, tmp_path, django_capture_on_commit_callbacks
+):
+    """The stored upload holds every ID number in clear inside the xlsx: on disk it is
+    sealed (SM4-GCM), readable only through files.opened(), and altering it is detected."""
+    from tests.members.test_import_support import roster_row, upload, write_xlsx
+
+    from dangjian.members.imports import files
+    from dangjian.members.models import ImportJob
+
+    row = roster_row("欧阳修")
+    path = write_xlsx(tmp_path / "r.xlsx", [row])
+    client.force_login(personas.unit_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, path, tree.party_group_a)
+    job = ImportJob.objects.unscoped().latest("id")
+    assert job.status == "ready"
+    stored = files.stored_path(job.stored_name).read_bytes()
+    assert stored.startswith(crypto.FILE_MAGIC) and b"PK" not in stored[:64]
+    assert row[3].encode() not in stored
+    with files.opened(job.stored_name) as clear:
+        assert clear.read_bytes() == path.read_bytes()
+    assert not clear.exists()  # the clear copy lives only while it is read
+    files.stored_path(job.stored_name).write_bytes(stored[:-1] + bytes([stored[-1] ^ 1]))
+    with pytest.raises(FileNotFoundError), files.opened(job.stored_name):
+        pass

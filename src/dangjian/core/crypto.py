@@ -109,3 +109,32 @@ def digest(text: str) -> str:
     h = hmac.HMAC(_digest_key(), hashes.SM3())
     h.update(text.encode())
     return h.finalize().hex()
+
+
+FILE_MAGIC = b"DJS1"
+
+
+def seal_bytes(data: bytes) -> bytes:
+    """Seal a whole file (an uploaded roster): magic, key id, nonce, ciphertext, tag."""
+    key_id, key = _keyring()[0]
+    nonce = os.urandom(NONCE_BYTES)
+    enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    body = enc.update(data) + enc.finalize()
+    return FILE_MAGIC + key_id.encode() + nonce + body + enc.tag
+
+
+def open_bytes(blob: bytes) -> bytes:
+    if not blob.startswith(FILE_MAGIC) or len(blob) < len(FILE_MAGIC) + 8 + NONCE_BYTES + 16:
+        raise DecryptionError("not a sealed file")
+    head = len(FILE_MAGIC)
+    key_id = blob[head : head + 8].decode(errors="replace")
+    key = dict(_keyring()).get(key_id)
+    if key is None:
+        raise DecryptionError(f"no key with id {key_id}")
+    nonce = blob[head + 8 : head + 8 + NONCE_BYTES]
+    body, tag = blob[head + 8 + NONCE_BYTES : -TAG_BYTES], blob[-TAG_BYTES:]
+    dec = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    try:
+        return dec.update(body) + dec.finalize()
+    except InvalidTag:
+        raise DecryptionError("the file was altered or the key is wrong") from None

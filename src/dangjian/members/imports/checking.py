@@ -345,9 +345,7 @@ class _Checker:
 def check_file(job, *, actor, today: dt.date, progress: Callable[[int], None] | None = None):
     """Validate the job's stored file; returns an Outcome (nothing is written)."""
     try:
-        path = files.stored_path(job.stored_name)
+        with files.opened(job.stored_name) as path:
+            return _Checker(job, actor=actor, today=today, progress=progress).run(path)
     except FileNotFoundError:
         return Outcome(message="上传的文件已不存在，请重新上传。")
-    if not path.exists():
-        return Outcome(message="上传的文件已不存在，请重新上传。")
-    return _Checker(job, actor=actor, today=today, progress=progress).run(path)

@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
+from dangjian.core import crypto
 from dangjian.core.errors import AppError
 from dangjian.members.imports.columns import SHEET_DATA
 
@@ -59,17 +61,39 @@ def stored_path(stored_name: str) -> Path:
 
 
 def store(uploaded_file) -> str:
-    """Write the upload under DATA_DIR/imports with a random name; returns the name."""
+    """Seal the upload (it holds every ID number, phone and address in clear) and write it
+    under DATA_DIR/imports with a random name; returns the name. Readers go through
+    `opened()`, which gives them a clear copy for as long as they read."""
     from dangjian.core.retention import purge_expired
 
     purge_expired(import_dir())
     name = f"{secrets.token_hex(16)}.xlsx"
     path = import_dir() / name
-    with open(path, "xb") as out:
-        for chunk in uploaded_file.chunks():
-            out.write(chunk)
-    os.chmod(path, 0o600)
+    data = b"".join(uploaded_file.chunks())  # at most IMPORT_MAX_BYTES: checked before
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(crypto.seal_bytes(data))
     return name
+
+
+@contextlib.contextmanager
+def opened(stored_name: str):
+    """A clear copy of a stored upload in a private temporary file, removed on exit.
+    Raises FileNotFoundError when the file is gone (expired, or never ours)."""
+    path = stored_path(stored_name)
+    sealed = path.read_bytes()  # FileNotFoundError when gone
+    try:
+        data = crypto.open_bytes(sealed)
+    except crypto.DecryptionError:
+        raise FileNotFoundError(stored_name) from None
+    fd, clear = tempfile.mkstemp(suffix=".xlsx", prefix="dangjian-import-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        yield Path(clear)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(clear)
 
 
 def remove(stored_name: str) -> None:

@@ -45,7 +45,8 @@ def import_start(*, actor, org, uploaded_file) -> ImportJob:
     files.check_upload(name, uploaded_file.size)
     stored = files.store(uploaded_file)
     try:
-        facts = files.inspect(files.stored_path(stored))
+        with files.opened(stored) as path:
+            facts = files.inspect(path)
         files.check_rows(facts)
         with transaction.atomic():
             job = ImportJob.objects.create(

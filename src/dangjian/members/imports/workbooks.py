@@ -154,8 +154,8 @@ def report_workbook(job) -> bytes:
     """The job's uploaded file with its problems marked: each bad cell filled red with a
     comment, and a 问题说明 column (replacing the one of an earlier report) listing every
     problem of the row. Raises FileNotFoundError when the file is gone."""
-    path = files.stored_path(job.stored_name)
-    workbook = load_workbook(path)
+    with files.opened(job.stored_name) as path:
+        workbook = load_workbook(path)
     sheet = workbook[SHEET_DATA] if SHEET_DATA in workbook.sheetnames else workbook.worksheets[0]
     note_column = None
     for cell in sheet[1]:
