@@ -299,3 +299,39 @@ def test_uploaded_rosters_are_sealed_at_rest(
     files.stored_path(job.stored_name).write_bytes(stored[:-1] + bytes([stored[-1] ^ 1]))
     with pytest.raises(FileNotFoundError), files.opened(job.stored_name):
         pass
+
+
+@pytest.mark.parametrize("q", ["\U0010ffff", "张\ud7ff", "\ud7ff", "Ｚ", "·"])
+def test_odd_characters_in_a_search_never_crash(client, tree, personas, q):
+    client.force_login(personas.unit_admin)
+    assert client.get("/members/", {"q": q}).status_code == 200
+    assert client.get("/api/members", {"q": q}).status_code == 200
+
+
+def test_latin_names_are_found_by_their_letters(client, tree, personas):
+    for name in ["阿依古丽·Mary", "Mary·Ann"]:
+        services.member_create(
+            actor=None, branch=tree.branch_a, name=name, **member_data(sex="female")
+        )
+    client.force_login(personas.unit_admin)
+    for q, expected in [
+        ("Mary", ["Mary·Ann"]),
+        ("ma", ["Mary·Ann"]),
+        ("ayigulimary", ["阿依古丽·Mary"]),
+        ("aygl", ["阿依古丽·Mary"]),
+    ]:
+        names = [m.name for m in client.get("/members/", {"q": q}).context["page"]]
+        assert names == expected, q
+
+
+def test_editing_a_suspended_member_keeps_an_unknown_suspension_date_unknown(tree):
+    from dangjian.members.models import Member
+
+    member = tree.members_a[1]
+    Member.all_objects.filter(pk=member.pk).update(
+        standing="suspended", suspension_ground="other", standing_reason="其他"
+    )
+    member.refresh_from_db()
+    services.member_update(actor=None, member=member, unit_post="科员")
+    member.refresh_from_db()
+    assert member.suspended_on is None and member.unit_post == "科员"

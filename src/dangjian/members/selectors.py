@@ -79,8 +79,12 @@ def prefix_q(field: str, prefix: str, *, letters: bool = False) -> Q:
         upper = stem[:-1] + chr(ord(stem[-1]) + 1)
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
     if connection.vendor == "sqlite":
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+        following = ord(prefix[-1]) + 1
+        if 0xD800 <= following <= 0xDFFF:
+            following = 0xE000  # surrogates are not characters: skip them
+        if following <= 0x10FFFF:
+            upper = prefix[:-1] + chr(following)
+            return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
     return Q(**{f"{field}__startswith": prefix})
 
 

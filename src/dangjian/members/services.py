@@ -356,7 +356,10 @@ def member_update(
     on = effective_on or today
     if on > today:
         raise AppError("生效日期不能晚于今天。", field="effective_on")
-    if record.get("standing") == Standing.SUSPENDED and not record.get("suspended_on"):
+    newly_suspended = (
+        record.get("standing") == Standing.SUSPENDED and before["standing"] != Standing.SUSPENDED
+    )
+    if newly_suspended and not record.get("suspended_on"):
         record["suspended_on"] = on  # suspended from the day the change takes effect
     _refuse_all(validate_record(record, today))
     if "id_number" in changes_in and changes_in["id_number"] != before["id_number"]:

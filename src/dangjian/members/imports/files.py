@@ -69,10 +69,14 @@ def store(uploaded_file) -> str:
     purge_expired(import_dir())
     name = f"{secrets.token_hex(16)}.xlsx"
     path = import_dir() / name
-    data = b"".join(uploaded_file.chunks())  # at most IMPORT_MAX_BYTES: checked before
+    sealed = crypto.seal_bytes(b"".join(uploaded_file.chunks()))  # ≤ IMPORT_MAX_BYTES
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(crypto.seal_bytes(data))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(sealed)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return name
 
 
@@ -86,7 +90,8 @@ def opened(stored_name: str):
         data = crypto.open_bytes(sealed)
     except crypto.DecryptionError:
         raise FileNotFoundError(stored_name) from None
-    fd, clear = tempfile.mkstemp(suffix=".xlsx", prefix="dangjian-import-")
+    # beside the sealed files, so a copy left by a killed process is swept by retention
+    fd, clear = tempfile.mkstemp(suffix=".xlsx", prefix="tmp-", dir=import_dir())
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
