@@ -294,7 +294,7 @@ def test_export_queries_do_not_grow_with_the_members(client, tree, personas, dat
             **member_data(),
         )
     assert _queries(client, data) == small
-    assert small <= 15
+    assert small <= 18  # the audit chain adds its head row
 
 
 def test_stored_parameters_of_any_shape_are_cleaned_not_trusted(tree, personas):

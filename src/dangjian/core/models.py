@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangjian.core.scoping import ScopedManager
 
@@ -11,7 +12,7 @@ class AuditEntry(models.Model):
     `org_path` places the entry in the tree so an auditor's view can be scoped like any list.
     """
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -28,6 +29,9 @@ class AuditEntry(models.Model):
     org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    # tamper evidence: each entry's SM3 digest covers its content and the previous digest
+    prev_hash = models.CharField("前一条摘要", max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField("本条摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "审计日志"
@@ -45,6 +49,22 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("审计日志不可删除")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: the digest of the last entry. Appending locks this one row,
+    so entries join the chain one after another even when written concurrently, and deleting
+    entries from the end of the log is detected (the head no longer matches)."""
+
+    last_hash = models.CharField("最后一条摘要", max_length=64, blank=True)
+    last_id = models.BigIntegerField("最后一条编号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志链尾"
+        verbose_name_plural = "审计日志链尾"
+
+    def __str__(self):
+        return f"#{self.last_id} {self.last_hash[:12]}"
 
 
 class ExportStatus(models.TextChoices):

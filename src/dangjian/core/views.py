@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from dangjian.core import selectors
 from dangjian.core.access import deny, has_cap_anywhere
+from dangjian.core.audit import verify_chain
 from dangjian.core.permissions import Cap
 from dangjian.orgs import selectors as org_selectors
 
@@ -45,7 +46,13 @@ def audit_log(request):
     action = request.GET.get("action", "").strip()[:100]
     entries = selectors.audit_entries(request.user, q=q, action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "q": q, "action": action})
+    # the whole log's integrity, on request (it reads every entry)
+    chain = verify_chain() if request.GET.get("verify") == "1" else None
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "q": q, "action": action, "chain": chain},
+    )
 
 
 def healthz(request):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from dangjian.core.access import can
+from dangjian.core.audit import append as append_audit
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.models import AuditEntry
@@ -200,7 +201,7 @@ def write_rows(*, actor, job, rows: list[Row], update_existing: bool) -> Written
             )
         )
     MemberChange.all_objects.bulk_create(history, batch_size=BATCH)
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    append_audit(entries)
     audit(
         actor,
         "members.import.completed",
