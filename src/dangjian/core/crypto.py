@@ -138,3 +138,19 @@ def open_bytes(blob: bytes) -> bytes:
         return dec.update(body) + dec.finalize()
     except InvalidTag:
         raise DecryptionError("the file was altered or the key is wrong") from None
+
+
+def current_key_id() -> str:
+    """The id of the key new values are sealed with (the first in FIELD_KEYS)."""
+    return _keyring()[0][0]
+
+
+def key_id_of(token: str) -> str:
+    """The id of the key a sealed value was sealed with ("" for an empty value)."""
+    parts = (token or "").split(".", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
+def file_key_id_of(blob: bytes) -> str:
+    head = len(FILE_MAGIC)
+    return blob[head : head + 8].decode(errors="replace")
