@@ -202,6 +202,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (issue #2): lock after 5 failures for 15 minutes; sessions idle out at 30 min.
 LOGIN_MAX_FAILURES = env_int("DANGJIAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("DANGJIAN_LOGIN_LOCK_MINUTES", 15)
+# failures from one source address (any accounts) within LOGIN_LOCK_MINUTES that refuse it;
+# higher than per account, since an office's machines often share one address
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("DANGJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 SESSION_COOKIE_AGE = env_int("DANGJIAN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

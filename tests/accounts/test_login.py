@@ -114,3 +114,32 @@ def test_password_rules(password, ok, db):
     else:
         with pytest.raises(ValidationError):
             validate_password(password, user)
+
+
+def test_many_failures_from_one_address_refuse_that_address(client, personas, settings):
+    """Guessing across accounts: LOGIN_MAX_FAILURES_PER_ADDRESS failures from one address
+    within the lock period refuse further attempts from it, even with a right password;
+    counted from the audit log, and another address is not affected."""
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 6
+    for name in ["secretary_a", "secretary_b", "unit_admin", "judge", "nobody", "auditor"]:
+        assert "用户名或密码错误" in _login(client, name, "wrong-1234").content.decode()
+    response = _login(client, "member_a", PASSWORD)
+    assert response.status_code == 200 and "该地址登录失败次数过多" in response.content.decode()
+    assert AuditEntry.objects.filter(action="accounts.login.refused_address").count() == 1
+    other = client.post(
+        "/login/", {"username": "member_a", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert other.status_code == 302
+    # the window passes: the address may try again
+    AuditEntry.objects.filter(action="accounts.login.failed").update(
+        at=timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES + 1)
+    )
+    client.logout()
+    assert _login(client, "member_a", PASSWORD).status_code == 302
+
+
+def test_the_previous_sign_in_address_is_shown(client, personas):
+    client.post("/login/", {"username": "member_a", "password": PASSWORD}, REMOTE_ADDR="10.9.8.7")
+    client.logout()
+    response = client.post("/login/", {"username": "member_a", "password": PASSWORD}, follow=True)
+    assert "来自 10.9.8.7" in response.content.decode()

@@ -17,6 +17,7 @@ from dangjian.accounts.models import ApiToken, RoleGrant, User
 from dangjian.core.access import can, deny, forget_grants, has_cap_anywhere
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
+from dangjian.core.models import AuditEntry
 from dangjian.core.permissions import Cap, Role
 
 
@@ -40,6 +41,18 @@ def login_check(request, username: str, password: str) -> User:
     account exists (except that an existing account is locked)."""
     ip = client_ip(request)
     now = timezone.now()
+    if ip and _address_failures(ip, now) >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
+        # guessing across many accounts from one address: counted from the audit log
+        audit(
+            None,
+            "accounts.login.refused_address",
+            None,
+            changes={"username": username[:150]},
+            ip=ip,
+        )
+        raise AppError(
+            f"该地址登录失败次数过多，请{settings.LOGIN_LOCK_MINUTES}分钟后再试。", code="locked"
+        )
     user = User.objects.filter(username=username).first()
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
@@ -62,12 +75,18 @@ def login_check(request, username: str, password: str) -> User:
             audit(None, "accounts.login.failed", None, changes={"username": username[:150]}, ip=ip)
         raise AppError("用户名或密码错误。", code="bad_credentials")
     with transaction.atomic():
+        authed.previous_login_ip = authed.last_login_ip  # shown after sign-in
         authed.failed_logins = 0
         authed.locked_until = None
         authed.last_login_ip = ip
         authed.save(update_fields=["failed_logins", "locked_until", "last_login_ip"])
         audit(authed, "accounts.login.succeeded", authed, ip=ip)
     return authed
+
+
+def _address_failures(ip: str, now) -> int:
+    since = now - dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    return AuditEntry.objects.filter(action="accounts.login.failed", ip=ip, at__gte=since).count()
 
 
 def client_ip(request) -> str | None:

@@ -39,7 +39,13 @@ def login_view(request):
                 login(request, user)
                 if previous_login:
                     when = timezone.localtime(previous_login)
-                    messages.info(request, f"欢迎，{user}。上次登录：{when:%Y-%m-%d %H:%M}。")
+                    where = getattr(user, "previous_login_ip", None)
+                    messages.info(
+                        request,
+                        f"欢迎，{user}。上次登录：{when:%Y-%m-%d %H:%M}"
+                        + (f"，来自 {where}" if where else "")
+                        + "。如非本人操作，请立即修改密码并告知安全管理员。",
+                    )
                 return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         return render(request, "accounts/login.html", context, status=200)
     return render(request, "accounts/login.html", context)
