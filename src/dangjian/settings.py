@@ -195,7 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
-    {"NAME": "dangjian.accounts.validators.LettersAndDigitsValidator"},
+    {"NAME": "dangjian.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "dangjian.accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 

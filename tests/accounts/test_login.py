@@ -100,11 +100,16 @@ def test_login_ignores_an_offsite_next(client, personas):
 @pytest.mark.parametrize(
     ("password", "ok"),
     [
-        ("abc12345", True),  # 8 characters, letters and digits
-        ("abc1234", False),  # 7 characters
-        ("abcdefgh", False),  # no digit
-        ("12345678", False),  # no letter
-        ("长城长城长城12", False),  # no latin letter
+        ("Abc12345", True),  # 8 characters: upper, lower, digits
+        ("abc1234!", True),  # lower, digits, symbol
+        ("ABC-abc-", True),  # upper, lower, symbols
+        ("Abc1234", False),  # 7 characters
+        ("abc12345", False),  # two classes only
+        ("abcdefgh", False),  # one class
+        ("12345678", False),
+        ("长城长城长城12", False),  # symbols (长城) and digits: two classes
+        ("Someone2022", False),  # contains the user name
+        ("xSOMEONEx1", False),  # in any case
     ],
 )
 def test_password_rules(password, ok, db):
