@@ -209,3 +209,19 @@ def test_occupation_counts_map_posts_to_groups():
 )
 def test_percent(part, total, value):
     assert percent(part, total) == value
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [
+        (dt.date(2022, 11, 1), None),
+        (dt.date(1921, 7, 1), None),
+        (dt.date(1921, 6, 30), "不能早于1921年7月1日"),
+        (dt.date(2022, 11, 2), "不能晚于今天"),
+    ],
+)
+def test_cutoff_problem(day, problem):
+    from dangjian.rules.stats import cutoff_problem
+
+    found = cutoff_problem(day, dt.date(2022, 11, 1))
+    assert (found is None) if problem is None else (problem in found)

@@ -293,7 +293,7 @@ def get_statistics(request, query: Query[StatisticsQuery]):
     from django.utils import timezone
 
     from dangjian.members import statistics
-    from dangjian.rules.stats import EARLIEST_CUTOFF
+    from dangjian.rules.stats import cutoff_problem
 
     if not has_cap_anywhere(request.user, Cap.MEMBER_VIEW):
         raise deny()
@@ -304,10 +304,9 @@ def get_statistics(request, query: Query[StatisticsQuery]):
     )
     today = timezone.localdate()
     cutoff = cutoff or today
-    if cutoff > today:
-        raise AppError("统计截止日期不能晚于今天。", field="cutoff")
-    if cutoff < EARLIEST_CUTOFF:
-        raise AppError("统计截止日期不能早于1921年7月1日。", field="cutoff")
+    problem = cutoff_problem(cutoff, today)
+    if problem:
+        raise AppError(f"{problem}。", field="cutoff")
     stats = statistics.member_statistics(request.user, target, cutoff, age_mode)
     return {
         "org_id": target.pk,

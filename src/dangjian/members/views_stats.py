@@ -22,7 +22,7 @@ from dangjian.members import statistics
 from dangjian.orgs.selectors import access_org
 from dangjian.rules import RULES
 from dangjian.rules import stats as stat_rules
-from dangjian.rules.stats import EARLIEST_CUTOFF
+from dangjian.rules.stats import cutoff_problem
 
 # the Party was founded on 1 July 1921: no roster can have a cut-off before it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,10 +63,9 @@ def parse_cutoff(raw: str, today: dt.date) -> tuple[dt.date, str | None]:
         day = None
     if day is None:
         return today, f"统计截止日“{raw[:20]}”不是有效日期（格式如2024-12-31），已按今天统计。"
-    if day > today:
-        return today, "统计截止日不能晚于今天，已按今天统计。"
-    if day < EARLIEST_CUTOFF:
-        return today, "统计截止日不能早于1921年7月1日，已按今天统计。"
+    problem = cutoff_problem(day, today)
+    if problem:
+        return today, f"{problem}，已按今天统计。"
     return day, None
 
 

@@ -81,6 +81,16 @@ STAT_RULES = (R_STAT_01, R_STAT_02, R_STAT_03, R_STAT_04, R_STAT_05, R_STAT_06)
 #: statistics reach no further back than the founding of the Party
 EARLIEST_CUTOFF = dt.date(1921, 7, 1)
 
+
+def cutoff_problem(day: dt.date, today: dt.date) -> str | None:
+    """Why a cut-off date cannot be used (page and API say the same), or None."""
+    if day > today:
+        return "统计截止日不能晚于今天"
+    if day < EARLIEST_CUTOFF:
+        return "统计截止日不能早于1921年7月1日"
+    return None
+
+
 AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("30岁及以下", None, 30),
     ("31至35岁", 31, 35),

@@ -234,6 +234,7 @@ def inspect(path: Path) -> SheetFacts:
             for info in infos:
                 if info.filename != part and not info.is_dir():
                     used += _unpacked_size(archive, info.filename, budget - used)
+    # NotImplementedError: zipfile's answer to a compression method it does not support
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
         raise AppError(NOT_XLSX, field="file") from None
     return SheetFacts(sheet_name, part, rows, formula, merged)
