@@ -5,6 +5,22 @@ from django.utils import timezone
 from dangjian.core.scoping import ScopedManager
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """No bulk edits or deletes either: the log is kept (网络安全法 第二十一条, at least
+    settings.AUDIT_RETENTION_DAYS) and nothing in the product removes or rewrites it. A change
+    made beside the product, in SQL, breaks the digest chain and `dangjian audit verify`
+    names the entry."""
+
+    def delete(self):
+        raise RuntimeError("审计日志不可删除")
+
+    def update(self, **kwargs):
+        raise RuntimeError("审计日志不可修改")
+
+    def _update(self, values):
+        raise RuntimeError("审计日志不可修改")
+
+
 class AuditEntry(models.Model):
     """One audited event: who did what to which object, when, from where, changing what.
 
@@ -32,6 +48,8 @@ class AuditEntry(models.Model):
     # tamper evidence: each entry's SM3 digest covers its content and the previous digest
     prev_hash = models.CharField("前一条摘要", max_length=64, blank=True, editable=False)
     entry_hash = models.CharField("本条摘要", max_length=64, blank=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计日志"
@@ -110,6 +128,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: last sign of life of the task rendering the job (see exporters.jobs.recover_stale_jobs)
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     all_objects = models.Manager()
     objects = ScopedManager()

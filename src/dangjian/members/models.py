@@ -327,6 +327,9 @@ class ImportJob(models.Model):
     message = models.CharField("说明", max_length=500, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: last sign of life of the task working on the job; a running job whose heartbeat is
+    #: older than JOB_STALE_MINUTES was left by a stopped worker (imports.recover_stale_jobs)
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     all_objects = models.Manager()
     objects = ScopedManager()

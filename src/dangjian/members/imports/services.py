@@ -4,15 +4,33 @@
 are called by the tasks in members/tasks.py (enqueued on commit, so with the ImmediateBackend
 they run right after the request's transaction commits, and with the DatabaseBackend in a
 worker). The two task-side services never raise: whatever happens ends in a job status and a
-Chinese message, and a failed write leaves nothing written.
+Chinese message, and a failed write leaves nothing written. A lost database connection
+(the server restarted, the connection dropped) is such a failure too: the write's transaction
+is gone with it, and the job records its outcome over a new connection.
+
+A worker killed in the middle of a task cannot record anything: its job stays in a running
+status. The running task beats a heartbeat (`heartbeat_at`) as it goes; `recover_stale_jobs`
+(the `dangjian recover_jobs` command, and lazily the job's page) returns a job whose heartbeat
+is older than `JOB_STALE_MINUTES` to where it can be retried (docs/roster-import.md).
+
+A job that is only slow is never taken from under its task: the write locks the job's row as
+the first statement of its transaction (a recovery skips a locked row, and on SQLite the
+writer holds the database's write lock), every status a task records is saved only while the
+job is still in the status that task claimed, and a job whose task still waits in the queue
+is not abandoned.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.conf import settings
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.access import can, deny
@@ -27,6 +45,9 @@ from dangjian.members.models import ImportJob, ImportStatus
 logger = logging.getLogger(__name__)
 
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+DEFAULT_STALE_MINUTES = 10
+#: the message of a job whose write was interrupted; the job page then offers "重新导入"
+INTERRUPTED = "上次导入在后台执行时中断（如服务重启），未写入任何数据。请点击“重新导入”再次导入。"
 
 
 def _require(actor, path: str) -> None:
@@ -92,6 +113,7 @@ def _job(job_id: int) -> ImportJob | None:
 
 def _claim(job: ImportJob, source: str, target: str, **fields) -> bool:
     """Move the job from one status to the next unless someone else already did."""
+    fields.setdefault("heartbeat_at", timezone.now())
     taken = (
         ImportJob.objects.unscoped()
         .filter(pk=job.pk, status=source)
@@ -105,8 +127,14 @@ def _claim(job: ImportJob, source: str, target: str, **fields) -> bool:
 
 
 def _progress(job: ImportJob):
+    """The heartbeat of a task: its progress, saved only while the job is still in the status
+    the task claimed (a recovered job is not the task's any more)."""
+    status = job.status
+
     def report(done: int) -> None:
-        ImportJob.objects.unscoped().filter(pk=job.pk).update(processed_rows=done)
+        ImportJob.objects.unscoped().filter(pk=job.pk, status=status).update(
+            processed_rows=done, heartbeat_at=timezone.now()
+        )
 
     return report
 
@@ -132,7 +160,42 @@ FIELDS = [
     "errors",
     "message",
     "finished_at",
+    "heartbeat_at",
 ]
+
+
+class TakenOver(Exception):
+    """The job is no longer in the status this task claimed (`recover_stale_jobs` gave it
+    back, or another run finished it): the task stops and records nothing."""
+
+
+def _save_if(job: ImportJob, expected: str) -> bool:
+    """Save the job's outcome only while it is still `expected`; False when it is not."""
+    values = {name: getattr(job, name) for name in FIELDS}
+    return bool(ImportJob.objects.unscoped().filter(pk=job.pk, status=expected).update(**values))
+
+
+def _save_outcome(job: ImportJob, expected: str) -> bool:
+    """Save the job's outcome, if the job is still in the status `expected` this task claimed
+    (False, and nothing saved, when a recovery or another run has taken it meanwhile). When
+    the database connection was lost (the failure being recorded may be that very loss),
+    reconnect once and save again. Raises if that fails too: the job then stays in its
+    running status until `recover_stale_jobs` finds it."""
+    job.heartbeat_at = timezone.now()
+    try:
+        saved = _save_if(job, expected)
+    except (IntegrityError, DataError):
+        raise
+    except Exception:  # the driver's own error too: a closed cursor may raise it unwrapped
+        if connection.in_atomic_block:
+            raise
+        logger.warning("import job %s: database connection lost, reconnecting", job.pk)
+        connection.close()
+        saved = _save_if(job, expected)
+    if not saved:
+        logger.warning("import job %s: no longer %s, outcome not recorded", job.pk, expected)
+        job.refresh_from_db()
+    return saved
 
 
 def import_validate(*, job_id: int) -> ImportJob | None:
@@ -165,7 +228,7 @@ def import_validate(*, job_id: int) -> ImportJob | None:
         job.status = ImportStatus.FAILED
         job.message = "校验时系统出错，未导入任何数据。请重新上传；如仍失败，请联系系统管理员。"
     job.finished_at = timezone.now() if job.status != ImportStatus.READY else None
-    job.save(update_fields=FIELDS)
+    _save_outcome(job, ImportStatus.VALIDATING)
     return job
 
 
@@ -200,7 +263,7 @@ def _fail(job: ImportJob, message: str, outcome: Outcome | None = None) -> None:
     job.message = message[:500]
     job.created_count = job.updated_count = 0
     job.finished_at = timezone.now()
-    job.save(update_fields=FIELDS)
+    _save_outcome(job, ImportStatus.IMPORTING)
 
 
 def import_write(*, job_id: int, actor_id: int | None) -> ImportJob | None:
@@ -235,6 +298,19 @@ def import_write(*, job_id: int, actor_id: int | None) -> ImportJob | None:
             )
             return job
         with transaction.atomic():
+            # The first statement: the job's row, locked until the write commits, and still
+            # to be written. A recovery skips a locked row (on SQLite this transaction holds
+            # the database's write lock), so it cannot take the job from a live write; a job
+            # it already took (ready again, perhaps confirmed again and written) is left alone.
+            locked = (
+                ImportJob.objects.unscoped()
+                .select_for_update()
+                .filter(pk=job.pk, status=ImportStatus.IMPORTING)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if locked is None:
+                raise TakenOver
             written = write_rows(
                 actor=actor, job=job, rows=outcome.rows, update_existing=job.update_existing
             )
@@ -250,8 +326,13 @@ def import_write(*, job_id: int, actor_id: int | None) -> ImportJob | None:
             if written.skipped:
                 parts.append(f"系统中已有的{written.skipped}人未更新")
             job.message = "导入完成：" + "，".join(parts) + "。"
-            job.finished_at = timezone.now()
-            job.save(update_fields=FIELDS)
+            job.finished_at = job.heartbeat_at = timezone.now()
+            if not _save_if(job, ImportStatus.IMPORTING):  # cannot be: the row is locked
+                raise TakenOver
+    except TakenOver:
+        logger.warning("import job %s: taken over before its write, nothing written", job.pk)
+        job.refresh_from_db()
+        return job
     except AppError as exc:
         _fail(job, exc.message)
         return job
@@ -268,3 +349,165 @@ def import_write(*, job_id: int, actor_id: int | None) -> ImportJob | None:
         return job
     files.remove(job.stored_name)  # written: the clear-text copy is no longer needed
     return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs left by a stopped worker
+
+
+def stale_after() -> dt.timedelta:
+    """How long a running job may go without a heartbeat before it counts as abandoned
+    (settings.JOB_STALE_MINUTES, default 10)."""
+    return dt.timedelta(minutes=getattr(settings, "JOB_STALE_MINUTES", DEFAULT_STALE_MINUTES))
+
+
+class WorkerLost(RuntimeError):
+    """Recorded on the task result of a task whose worker stopped while running it."""
+
+
+def fail_lost_task_results(task_paths: list[str], object_id: int) -> int:
+    """Mark the queue's result rows of these tasks for this object that still say "running"
+    as failed: their worker is gone (django_tasks_db never finishes them by itself)."""
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    lost = DBTaskResult.objects.running().filter(
+        task_path__in=task_paths, args_kwargs__args__0=object_id
+    )
+    count = 0
+    for result in lost:
+        result.set_failed(WorkerLost("后台任务执行中断（执行进程已停止），任务已恢复为可重试。"))
+        count += 1
+    return count
+
+
+def task_waiting(task_paths: list[str], object_id: int) -> bool:
+    """Whether a task for this object still waits in the queue, not yet taken by a worker
+    (django_tasks_db's result row says "ready"): its job is not abandoned, only queued."""
+    if not apps.is_installed("django_tasks_db"):
+        return False
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path__in=task_paths, args_kwargs__args__0=object_id
+    ).exists()
+
+
+@contextlib.contextmanager
+def without_waiting():
+    """Within: on SQLite, a statement that needs the database's write lock while another
+    connection holds it (a write in progress) fails at once ("database is locked") instead of
+    waiting for it. For the recovery attempted when a job's page is viewed: a page never
+    waits for a long write. (PostgreSQL needs nothing: the recovery skips locked rows.)"""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def busy(exc: OperationalError) -> bool:
+    """Whether the error says another connection holds the lock (SQLite)."""
+    return "locked" in str(exc).lower()
+
+
+def _task_paths() -> list[str]:
+    from dangjian.members.tasks import validate_import, write_import
+
+    return [validate_import.module_path, write_import.module_path]
+
+
+def _queued_task_paths(status: str) -> list[str]:
+    """The task a job in this status waits for while it is only queued (none while a worker
+    runs one: validating)."""
+    from dangjian.members.tasks import validate_import, write_import
+
+    if status == ImportStatus.UPLOADED:
+        return [validate_import.module_path]
+    if status == ImportStatus.IMPORTING:
+        return [write_import.module_path]
+    return []
+
+
+def recover_stale_jobs(
+    *, job_ids: list[int] | None = None, older_than: dt.timedelta | None = None, wait: bool = True
+) -> list[ImportJob]:
+    """Return abandoned jobs to where they can go on: a job whose write was interrupted
+    (importing) becomes ready again, for the user to import again; an upload whose validation
+    never ended (uploaded, validating) is queued for validation again. Nothing of an
+    interrupted write is in the database (one transaction), so no clean-up is needed.
+    Audited as `members.import.job.recovered` (no actor: the system does it).
+
+    Not abandoned, and left alone: a job whose task still waits in the queue, and a job whose
+    write is in progress (its row is locked: skipped on PostgreSQL; on SQLite the write holds
+    the database's write lock, so the recovery is skipped when that lock does not come within
+    the busy timeout). `wait=False` (a page view) does not wait for it at all: the recovery is
+    skipped for now and tried again at the next view."""
+    now = timezone.now()
+    cutoff = now - (stale_after() if older_than is None else older_than)
+    stale = ImportJob.objects.unscoped().filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+        status__in=RUNNING,
+    )
+    if job_ids is not None:
+        stale = stale.filter(pk__in=job_ids)
+    recovered = []
+    for job in stale.order_by("pk"):
+        if task_waiting(_queued_task_paths(job.status), job.pk):
+            continue  # only queued: a worker will take it
+        try:
+            with contextlib.nullcontext() if wait else without_waiting():
+                taken = _recover(job, now)
+        except OperationalError as exc:
+            if not busy(exc):
+                raise
+            logger.info("import job %s: a write holds the database, not recovered now", job.pk)
+            continue
+        if taken:
+            recovered.append(job)
+    return recovered
+
+
+def _recover(job: ImportJob, now) -> bool:
+    before = job.status
+    target = ImportStatus.READY if before == ImportStatus.IMPORTING else ImportStatus.UPLOADED
+    fields = {"status": target, "heartbeat_at": now, "processed_rows": 0}
+    if target == ImportStatus.READY:
+        fields["message"] = INTERRUPTED
+    with transaction.atomic():
+        still = (
+            ImportJob.objects.unscoped()
+            .select_for_update(skip_locked=True)  # a live write holds its job's row
+            .filter(pk=job.pk, status=before, heartbeat_at=job.heartbeat_at)
+        )
+        if still.values_list("pk", flat=True).first() is None:
+            return False  # the worker is alive after all, or another recovery was quicker
+        ImportJob.objects.unscoped().filter(pk=job.pk).update(**fields)
+        lost = fail_lost_task_results(_task_paths(), job.pk)
+        audit(
+            None,
+            "members.import.job.recovered",
+            job,
+            org_path=job.org_path,
+            changes={
+                "file": job.original_name,
+                "status": [before, target],
+                "heartbeat_at": job.heartbeat_at,
+                "lost_tasks": lost,
+            },
+        )
+        if target == ImportStatus.UPLOADED:
+            transaction.on_commit(partial(_enqueue_validation, job.pk))
+    for key, value in fields.items():
+        setattr(job, key, value)
+    logger.warning("import job %s: recovered from %s to %s", job.pk, before, target)
+    return True

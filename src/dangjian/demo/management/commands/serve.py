@@ -39,6 +39,8 @@ def start_worker() -> subprocess.Popen | None:
     start one beside the server so that `make demo` needs one command only."""
     if not uses_task_queue():
         return None
+    # jobs a killed worker left behind become retryable (older than JOB_STALE_MINUTES)
+    call_command("recover_jobs", verbosity=0)
     return subprocess.Popen(
         [sys.executable, "-m", "django", "db_worker", "--no-reload"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
