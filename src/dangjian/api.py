@@ -1,15 +1,20 @@
 """The JSON API: one NinjaAPI, one router per app, scoped exactly like the pages.
 
-Authentication: the browser's session (with CSRF on writes) or `Authorization: Bearer <token>`
-for other systems. Errors are JSON with a Chinese `detail`.
+Authentication: `Authorization: Bearer <token>` for other systems, or the browser's session
+(with CSRF on writes). Errors are JSON with a Chinese `detail`. Every call counts once against the
+caller's rate limit (dangjian.core.ratelimit): a valid token's, else the account's, else the
+address's — a wrong token counts against the address, so a burst of made-up tokens is refused
+too.
 """
 
+from django.conf import settings
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from dangjian.accounts.services import api_token_user
+from dangjian.core import ratelimit
 from dangjian.core.errors import AppError
 
 
@@ -19,15 +24,35 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = api_token_user(token)
         if user is not None:
+            ratelimit.check(request, ratelimit.token_caller(token))
             request.user = user
+        else:
+            # a token that does not authenticate earns no allowance of its own
+            ratelimit.check(request, ratelimit.address_caller(request))
         return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The browser's session. CSRF protects what a session cookie authorises, so a request
+    without one (another system with a token, or nobody) is not refused for lacking a CSRF
+    token: it is simply not authenticated here."""
+
+    def __call__(self, request):
+        # counted before the CSRF check, so a flood of refused writes is limited too
+        ratelimit.check(request, ratelimit.session_caller(request))
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
     title="机关党建智慧管理平台 API",
     version="1.0",
-    description="组织、党员等数据接口。权限与页面一致：只返回调用者可见范围内的数据。",
-    auth=[SessionAuth(), TokenAuth()],
+    description="组织、党员等数据接口。权限与页面一致：只返回调用者可见范围内的数据。"
+    "每个调用方（令牌、账号或地址）每分钟的调用次数有上限，超过时返回 429。",
+    # the token first: a call that presents one is never judged by a session cookie it may
+    # also carry, and is never refused for lacking a CSRF token
+    auth=[TokenAuth(), BrowserSessionAuth()],
     urls_namespace="api",
 )
 
@@ -79,6 +104,30 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(ratelimit.RateLimited)
+def on_rate_limited(request, exc: ratelimit.RateLimited):
+    response = api.create_response(request, {"detail": ratelimit.MESSAGE}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+HTTP_ERROR_MESSAGES = {
+    403: "请求被拒绝。",
+    405: "不支持该请求方法",
+}
+CSRF_MESSAGE = "请求被拒绝：缺少有效的CSRF令牌，请刷新页面后重试。"
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    # ninja's own refusals (CSRF, method) come in English; the user reads Chinese
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        message = CSRF_MESSAGE
+    else:
+        message = HTTP_ERROR_MESSAGES.get(exc.status_code, "请求无法处理")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

@@ -42,7 +42,17 @@ class ValidationErrorOut(Schema):
     errors: list[ValidationErrorItem]
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# every error an operation can answer, so clients (and schemathesis) know them all:
+# 400 refused by a business rule, 401 not signed in, 403 session call without CSRF token,
+# 404 not found or not visible, 422 malformed input, 429 over the rate limit
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+    429: ErrorOut,
+}
 
 
 class MemberOut(Schema):

@@ -13,9 +13,11 @@ from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.forms import call_service
 from dangjian.core.permissions import Cap
+from dangjian.core.uploads import upload_limit
 from dangjian.members import imports
+from dangjian.members.imports.files import check_upload
 from dangjian.members.imports.forms import ConfirmForm, UploadForm
-from dangjian.members.imports.services import RUNNING
+from dangjian.members.imports.services import INTERRUPTED, RUNNING, recover_stale_jobs
 from dangjian.members.models import ImportStatus
 from dangjian.orgs.selectors import access_org
 
@@ -44,12 +46,26 @@ def import_upload(request):
     scope = _scope(request, orgs)
     if scope is not None and all(o.pk != scope.pk for o in orgs):
         orgs = [scope, *orgs]
-    form = UploadForm(
-        request.POST or None,
-        request.FILES or None,
-        orgs=orgs,
-        initial={"org": scope.pk if scope else None},
-    )
+    initial = {"org": scope.pk if scope else None}
+    if request.method == "POST":
+        request.FILES  # noqa: B018 (parse now: core.uploads bounds what is read)
+        too_large = getattr(request, "upload_too_large", 0)
+        if too_large:
+            form = UploadForm({}, {}, orgs=orgs, initial=initial)
+            form.full_clean()
+            form.errors.clear()
+            try:  # the importer's own size message, when its limit is what was passed
+                check_upload("名册.xlsx", too_large)
+            except AppError as exc:
+                form.add_error("file", exc.message)
+            else:  # a smaller upload limit stopped it
+                form.add_error(
+                    "file",
+                    f"文件超过了{upload_limit() / (1024 * 1024):.1f} MB的上传上限，未上传。"
+                    "请删除空行、图片和无关的工作表，或分成几个文件分批导入。",
+                )
+            return _upload_page(request, form, scope, orgs)
+    form = UploadForm(request.POST or None, request.FILES or None, orgs=orgs, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = access_org(request.user, form.cleaned_data["org"], need=Cap.MEMBER_MANAGE)
         job = call_service(
@@ -61,6 +77,10 @@ def import_upload(request):
         )
         if job is not None:
             return redirect("members:import_job", job_id=job.pk)
+    return _upload_page(request, form, scope, orgs)
+
+
+def _upload_page(request, form, scope, orgs):
     return render(
         request,
         "members/import_upload.html",
@@ -86,9 +106,17 @@ def import_template(request):
     return _xlsx(content, f"党员信息导入模板（{scope.name}）.xlsx")
 
 
+def _job(request, job_id):
+    """The job, first given back if a stopped worker left it running (recover_stale_jobs)."""
+    job = imports.access_import_job(request.user, job_id)
+    if job.status in RUNNING and recover_stale_jobs(job_ids=[job.pk], wait=False):
+        job = imports.access_import_job(request.user, job_id)
+    return job
+
+
 @require_GET
 def import_job(request, job_id):
-    job = imports.access_import_job(request.user, job_id)
+    job = _job(request, job_id)
     page = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -97,6 +125,7 @@ def import_job(request, job_id):
             "job": job,
             "page": page,
             "running": job.status in RUNNING,
+            "interrupted": job.status == ImportStatus.READY and job.message == INTERRUPTED,
             "form": ConfirmForm(),
             "statuses": ImportStatus,
         },
@@ -107,7 +136,7 @@ def import_job(request, job_id):
 def import_job_progress(request, job_id):
     """The progress bar, polled by htmx each second; once the job has stopped running the
     page is reloaded to show its outcome."""
-    job = imports.access_import_job(request.user, job_id)
+    job = _job(request, job_id)
     running = job.status in RUNNING
     response = render(request, "members/_import_progress.html", {"job": job, "running": running})
     if not running and request.htmx:

@@ -16,6 +16,7 @@ import re
 import secrets
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -206,18 +207,132 @@ def _bomb_message() -> str:
     )
 
 
-def inspect(path: Path) -> SheetFacts:
-    """Everything refused before the cells are read (see the module's docstring)."""
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+# --- what a file is, by its content (never by its name) --------------------------------------
+
+SNIFF_BYTES = 4096
+_SIGNATURES = (
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty archive
+    (b"\xd0\xcf\x11\xe0", "ole"),
+    (b"%PDF", "pdf"),
+    (b"\x7fELF", "program"),
+    (b"MZ", "program"),
+    (b"\xca\xfe\xba\xbe", "program"),
+    (b"\xcf\xfa\xed\xfe", "program"),
+    (b"#!", "program"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"),
+    (b"\x1f\x8b", "archive"),
+)
+_HTML = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|table|meta|\?xml)", re.IGNORECASE)
+_KIND_LABELS = {
+    "pdf": "PDF文档",
+    "program": "可执行程序或脚本",
+    "image": "图片",
+    "archive": "其他格式的压缩包",
+    "html": "网页（HTML/XML）",
+    "text": "文本（如CSV）",
+    "binary": "无法识别的二进制数据",
+}
+#: the encodings a Chinese office's text files come in
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def sniff(head: bytes) -> str:
+    """What the first bytes of a file say it is: zip, ole, pdf, program, image, archive, html,
+    text or binary. Text is what decodes as UTF-8 or GB18030 with no NUL or other control
+    bytes (a cut at the end of `head` may split a character, so the last 3 bytes may go)."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if _HTML.match(body):
+        return "html"
+    if _is_text(body, partial=len(head) >= SNIFF_BYTES):
+        return "text"
+    return "binary"
+
+
+def _decode(data: bytes, *, partial: bool = False) -> str | None:
+    if b"\0" in data:
+        return None
+    for encoding in TEXT_ENCODINGS:
+        for cut in range(4 if partial else 1):
+            try:
+                return data[: len(data) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def _is_text(data: bytes, *, partial: bool = False) -> bool:
+    text = _decode(data, partial=partial)
+    return text is not None and not _CONTROL.search(text)
+
+
+def _not_xlsx(kind: str) -> AppError:
+    if kind == "ole":
         # an OLE compound file: an old .xls renamed, or a workbook with an open password
-        raise AppError(
+        return AppError(
             "文件是旧版Excel格式或设置了打开密码。请取消密码，另存为“Excel工作簿（*.xlsx）”后上传。",
             field="file",
         )
-    if not zipfile.is_zipfile(path):
-        raise AppError(NOT_XLSX, field="file")
+    label = _KIND_LABELS.get(kind)
+    if label is None:
+        return AppError(NOT_XLSX, field="file")
+    return AppError(
+        NOT_XLSX.replace("文件。", f"文件：其内容是{label}，与文件名不符。", 1), field="file"
+    )
+
+
+def read_text_upload(uploaded_file, *, limit: int | None = None) -> str:
+    """A text upload (CSV and the like) checked by its content, not its name: refused when
+    larger than `limit` (default IMPORT_MAX_BYTES) before it is read, when it holds NUL or
+    other control bytes, or when it decodes neither as UTF-8 nor as GB18030. For importers of
+    text files; the roster import takes .xlsx only."""
+    limit = settings.IMPORT_MAX_BYTES if limit is None else limit
+    size = getattr(uploaded_file, "size", None) or 0
+    if size > limit:
+        raise AppError(
+            f"文件大小为{_megabytes(size)}，超过了{_megabytes(limit)}的上限。", field="file"
+        )
+    data = bytearray()
+    for chunk in uploaded_file.chunks():
+        data += chunk
+        if len(data) > limit:  # the declared size was wrong: stop reading at once
+            raise AppError(f"文件超过了{_megabytes(limit)}的上限。", field="file")
+    if not data:
+        raise AppError("文件是空的（0字节），请检查后重新上传。", field="file")
+    kind = sniff(bytes(data[:SNIFF_BYTES]))
+    if kind not in ("text", "html"):
+        label = "Excel等压缩格式" if kind == "zip" else _KIND_LABELS.get(kind, "二进制数据")
+        raise AppError(
+            f"文件不是文本文件（如CSV）：其内容是{label}，与文件名不符。"
+            "请另存为“CSV UTF-8（逗号分隔）”后上传。",
+            field="file",
+        )
+    text = _decode(bytes(data))
+    if text is None or _CONTROL.search(text):
+        raise AppError(
+            "文件不是文本文件（如CSV）：含有无法识别的字符或二进制数据。"
+            "请另存为“CSV UTF-8（逗号分隔）”后上传。",
+            field="file",
+        )
+    return text
+
+
+def inspect(path: Path) -> SheetFacts:
+    """Everything refused before the cells are read (see the module's docstring). What the
+    file is comes from its content: a PDF, a web page or a CSV named .xlsx is refused as such."""
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    kind = sniff(head)
+    if kind != "zip" or not zipfile.is_zipfile(path):
+        raise _not_xlsx(kind)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -234,8 +349,16 @@ def inspect(path: Path) -> SheetFacts:
             for info in infos:
                 if info.filename != part and not info.is_dir():
                     used += _unpacked_size(archive, info.filename, budget - used)
-    # NotImplementedError: zipfile's answer to a compression method it does not support
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+    # NotImplementedError: zipfile's answer to a compression method it does not support;
+    # zlib.error: a damaged deflate stream (found by tests/members/test_import_fuzz.py)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        zlib.error,
+    ):
         raise AppError(NOT_XLSX, field="file") from None
     return SheetFacts(sheet_name, part, rows, formula, merged)
 
