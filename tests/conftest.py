@@ -134,6 +134,7 @@ class Personas:
     secretary_b: object
     auditor: object
     security_admin: object
+    system_admin: object
     judge: object
     outsider: object
 
@@ -149,6 +150,7 @@ PERSONA_NAMES = [
     "secretary_b",
     "auditor",
     "security_admin",
+    "system_admin",
     "judge",
     "outsider",
 ]
@@ -174,6 +176,17 @@ def personas(tree) -> Personas:
         secretary_b=user("secretary_b", "branch_secretary", tree.branch_b, tree.members_b[0]),
         auditor=user("auditor", "auditor", tree.root),
         security_admin=user("security_admin", "security_admin", tree.root),
+        system_admin=user("system_admin", "system_admin", tree.root),
         judge=user("judge", "judge", tree.root),
         outsider=user("outsider"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API rate-limit counters (core/ratelimit.py) are
+    kept there, per caller id, and ids repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -14,6 +14,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) == 1:
         argv.append("help")
+    if argv[1] == "demo" and "DANGJIAN_OTP_REQUIRED" not in os.environ:
+        # the demo accounts sign in with the printed password alone; production requires
+        # two-factor sign-in for the administrative roles
+        os.environ["DANGJIAN_OTP_REQUIRED"] = "0"
+        print("演示环境：两步验证为可选（生产环境中管理类角色必须启用）。")
     execute_from_command_line(["dangjian", *argv[1:]])
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("exports/", include("dangjian.core.urls_export")),
+    path("security/", include("dangjian.accounts.urls_security")),
     path("api/", api.urls),
     path("healthz", healthz),
 ]

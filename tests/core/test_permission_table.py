@@ -27,20 +27,22 @@ def _row(committee_admin, unit_admin, secretary_a, member_a, secretary_b, other=
         "outsider": other,
         # a judge's grant on the root lets them see orgs (not members)
         "judge": None,
+        # the system administrator keeps the whole org tree and sees no member (三员分立)
+        "system_admin": None,
     }
 
 
 VIEW = _row(
     ALL_200, (200, 200, 200, 404), (200, 404, 404, 404), (200, 404, 404, 404), (404, 200, 404, 404)
 )
-VIEW["judge"] = ALL_200
+VIEW["judge"] = VIEW["system_admin"] = ALL_200
 MANAGE = _row(ALL_200, (200, 200, 200, 404), NONE, NONE, NONE)
-MANAGE["judge"] = NONE
+MANAGE["judge"], MANAGE["system_admin"] = NONE, ALL_200
 # move and dissolve need org.manage on the parent: the unit admin cannot move the unit's top node
 MANAGE_PARENT = _row(ALL_200, (200, 200, 404, 404), NONE, NONE, NONE)
-MANAGE_PARENT["judge"] = NONE
+MANAGE_PARENT["judge"], MANAGE_PARENT["system_admin"] = NONE, ALL_200
 MEMBERS = _row(ALL_200, (200, 200, 200, 404), (200, 404, 404, 404), NONE, (404, 200, 404, 404))
-MEMBERS["judge"] = NONE
+MEMBERS["judge"] = MEMBERS["system_admin"] = NONE
 # a member page has no "parent" member: its P column reads a member of sibling branch B
 MEMBER_DETAIL = {p: (row[0], row[1], row[1], row[3]) for p, row in MEMBERS.items()}
 
@@ -95,6 +97,9 @@ def test_scoped_pages(client, tree, personas, name, method, url, persona, target
     assert response.status_code == expected
 
 
+# 三员分立: the security administrator's pages are his alone
+SECURITY_ONLY = {p: (200 if p == "security_admin" else 404) for p in PERSONA_NAMES}
+
 # Pages without a target: who may open them at all.
 GLOBAL = [
     ("home", "/", {p: 200 for p in PERSONA_NAMES}),
@@ -102,7 +107,11 @@ GLOBAL = [
         "org list",
         "/orgs/",
         {
-            p: (200 if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge"} else 404)
+            p: (
+                200
+                if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge", "system_admin"}
+                else 404
+            )
             for p in PERSONA_NAMES
         },
     ),
@@ -110,7 +119,11 @@ GLOBAL = [
         "tree roots",
         "/orgs/tree/",
         {
-            p: (200 if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge"} else 404)
+            p: (
+                200
+                if p in ADMINS | {"secretary_a", "member_a", "secretary_b", "judge", "system_admin"}
+                else 404
+            )
             for p in PERSONA_NAMES
         },
     ),
@@ -130,6 +143,9 @@ GLOBAL = [
         {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
     ),
     ("audit log", "/audit/", {p: (200 if p == "auditor" else 404) for p in PERSONA_NAMES}),
+    ("security accounts", "/security/", SECURITY_ONLY),
+    ("security new account", "/security/users/new/", SECURITY_ONLY),
+    ("security policy", "/security/policy/", SECURITY_ONLY),
     ("api org list", "/api/orgs", {p: 200 for p in PERSONA_NAMES}),
 ]
 
@@ -143,7 +159,23 @@ def test_global_pages(client, personas, name, url, persona, expected):
     assert client.get(url).status_code == expected
 
 
-@pytest.mark.parametrize("url", ["/", "/orgs/", "/orgs/1/", "/members/", "/audit/"])
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        pytest.param(p, u, id=f"{u}-{p}")
+        for p in PERSONA_NAMES
+        for u in ["/security/users/{id}/", "/security/users/{id}/edit/"]
+    ],
+)
+def test_account_pages_are_the_security_administrators(client, personas, persona, url):
+    client.force_login(personas.by_name(persona))
+    response = client.get(url.format(id=personas.member_a.pk))
+    assert response.status_code == (200 if persona == "security_admin" else 404)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/orgs/", "/orgs/1/", "/members/", "/audit/", "/security/", "/security/policy/"]
+)
 def test_anonymous_is_sent_to_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302

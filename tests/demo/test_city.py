@@ -42,6 +42,7 @@ ACCOUNTS = {
     "pingwei": ("judge", ROOT_NAME),
     "shenji": ("auditor", ROOT_NAME),
     "anquan": ("security_admin", ROOT_NAME),
+    "xitong": ("system_admin", ROOT_NAME),
 }
 
 
@@ -176,7 +177,7 @@ def test_full_city_counts_warnings_and_determinism():
     assert 270 <= result.branches <= 330
     assert 5500 <= result.members <= 6800
     assert 0.03 <= result.probationary / result.members <= 0.05
-    assert result.users == 9 and len(result.accounts) == 9
+    assert result.users == 10 and len(result.accounts) == 10
     assert Unit.objects.count() == result.units
     assert Org.objects.unscoped().filter(kind="branch").count() == result.branches
     assert Member.objects.unscoped().count() == result.members

@@ -27,6 +27,7 @@ MANAGE_MEMBERS = {
     "security_admin": NONE,
     "outsider": NONE,
     "judge": NONE,  # org.view only: never names or files
+    "system_admin": NONE,  # 三员分立: the org tree and settings, no members
 }
 MANAGERS = {"committee_admin", "unit_admin", "secretary_a", "secretary_b"}
 TARGETS = ["A", "B", "P", "C"]

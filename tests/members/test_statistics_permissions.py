@@ -18,6 +18,7 @@ STATS = {
     "member_a": NONE,
     "secretary_b": (404, 200, 404, 404),
     "judge": NONE,  # org.view only: counts on org pages, not these statistics
+    "system_admin": NONE,  # 三员分立: the org tree and settings, no members
     "auditor": NONE,
     "security_admin": NONE,
     "outsider": NONE,

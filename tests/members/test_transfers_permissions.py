@@ -27,6 +27,7 @@ def _table(committee_admin, unit_admin, secretary_a, secretary_b):
         "auditor": NONE,
         "security_admin": NONE,
         "judge": NONE,
+        "system_admin": NONE,  # 三员分立: the org tree and settings, no members
         "outsider": NONE,
     }
 

@@ -17,6 +17,10 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     last_login_ip = models.GenericIPAddressField("上次登录地址", null=True, blank=True)
+    # password policy (#4): a new or reset password must be changed at the next sign-in, and
+    # every password expires after settings.PASSWORD_MAX_AGE_DAYS
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -82,3 +86,22 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's previous passwords: a new password may not repeat one of the
+    last settings.PASSWORD_HISTORY_COUNT (等保 身份鉴别). Only hashes are kept."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history"
+    )
+    encoded = models.CharField("密码摘要", max_length=256)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

@@ -38,3 +38,45 @@ class NotUsernameValidator:
 
     def get_help_text(self):
         return "密码不能包含用户名。"
+
+
+class NotRecentlyUsedValidator:
+    """A new password may not be one of the last PASSWORD_HISTORY_COUNT passwords, the
+    current one included (等保 身份鉴别). Compares against the stored hashes only; the
+    history itself is kept by `accounts.services.password_set`."""
+
+    def __init__(self, count: int | None = None):
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        from django.conf import settings
+
+        return self._count if self._count is not None else settings.PASSWORD_HISTORY_COUNT
+
+    def validate(self, password, user=None):
+        if user is None or self.count <= 0:
+            return
+        if self._matches(password, user):
+            raise ValidationError(
+                f"新密码不能与最近{self.count}次使用过的密码相同。", code="password_reused"
+            )
+
+    def _matches(self, password, user) -> bool:
+        from django.contrib.auth.hashers import check_password
+
+        if user.password and user.has_usable_password() and check_password(password, user.password):
+            return True
+        if user.pk is None or self.count <= 1:
+            return False
+        from dangjian.accounts.models import PasswordHistory
+
+        previous = (
+            PasswordHistory.objects.filter(user_id=user.pk)
+            .order_by("-created_at", "-pk")
+            .values_list("encoded", flat=True)[: self.count - 1]
+        )
+        return any(check_password(password, encoded) for encoded in previous)
+
+    def get_help_text(self):
+        return f"新密码不能与最近{self.count}次使用过的密码相同。"

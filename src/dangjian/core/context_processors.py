@@ -12,6 +12,7 @@ def navigation(request):
             "orgs": has_cap_anywhere(user, Cap.ORG_VIEW),
             "members": has_cap_anywhere(user, Cap.MEMBER_VIEW),
             "audit": has_cap_anywhere(user, Cap.AUDIT_VIEW),
+            "accounts": has_cap_anywhere(user, Cap.ACCOUNT_MANAGE),
             "roles": sorted({Role(g.role).label for g in grants}),
         }
     }

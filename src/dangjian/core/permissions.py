@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     JUDGE = "judge", "评委"
     AUDITOR = "auditor", "审计员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
 
 
 class Cap(StrEnum):
@@ -27,6 +28,7 @@ class Cap(StrEnum):
     MEMBER_REVEAL = "member.reveal"  # see ID number, phone and address in full (audited)
     AUDIT_VIEW = "audit.view"  # read the audit log
     ACCOUNT_MANAGE = "account.manage"  # accounts and role grants
+    SETTINGS_MANAGE = "settings.manage"  # system settings (configurable rules, code tables)
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -47,4 +49,16 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # 三员分立: the auditor and the security administrator see no business data.
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
+    # the system administrator keeps the org tree and the settings; no members, no audit log,
+    # no grants
+    Role.SYSTEM_ADMIN: frozenset({Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.SETTINGS_MANAGE}),
 }
+
+# 三员分立 (等保 level 3): the system administrator, the security administrator and the
+# auditor are three different people. An account holding one of these roles holds no other
+# role at all (on any org), so no account combines two of them, and neither the auditor nor
+# the security administrator ever sees business data. accounts.services.role_grant enforces it.
+SEPARATED_ROLES: frozenset[str] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+# Roles that must sign in with a second factor (TOTP) unless settings say otherwise.
+ADMIN_ROLES: frozenset[str] = frozenset({Role.COMMITTEE_ADMIN, Role.UNIT_ADMIN, *SEPARATED_ROLES})

@@ -890,14 +890,17 @@ class _Builder:
             ("pingwei", "孙志远", Role.JUDGE, self.root, None),
             ("shenji", "吴晓燕", Role.AUDITOR, self.root, None),
             ("anquan", "郑国强", Role.SECURITY_ADMIN, self.root, None),
+            ("xitong", "何建国", Role.SYSTEM_ADMIN, self.root, None),
         ]
         next_user_id = _next_id(User)
+        now = timezone.now()  # the demo passwords start their 90 days today
         users, grants, accounts = [], [], []
         for offset, (username, display, role, org, member) in enumerate(spec):
             user = User(
                 id=next_user_id + offset,
                 username=username,
                 password=password_hash,
+                password_changed_at=now,
                 display_name=display,
                 member_id=member.pk if member else None,
             )
