@@ -53,6 +53,14 @@ DEBUG = env_bool("DANGJIAN_DEBUG", False)
 TESTING = env_bool("DANGJIAN_TESTING", False)
 
 # A development key is generated into the data folder on first use; production sets one.
+# Served over HTTPS (production), secrets come only from the environment (the operator's
+# secret store): a missing one stops the start instead of being generated onto the disk.
+SECRETS_FROM_ENV_ONLY = env_bool(
+    "DANGJIAN_SECRETS_FROM_ENV_ONLY", env_bool("DANGJIAN_HTTPS", False)
+)
+for _name in ("DANGJIAN_SECRET_KEY", "DANGJIAN_FIELD_KEYS"):
+    if SECRETS_FROM_ENV_ONLY and not env_str(_name):
+        raise ImproperSetting(f"{_name} must be set in the environment in production")
 SECRET_KEY = env_str("DANGJIAN_SECRET_KEY")
 if not SECRET_KEY:
     _key_file = DATA_DIR / "secret_key"
@@ -99,6 +107,14 @@ if not FIELD_KEYS:
 # Uploaded import files larger than this are refused before they are read.
 IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("DANGJIAN_IMPORT_MAX_ROWS", 100_000)
+# Any uploaded file: reading stops once a file part passes this (core/uploads.py), before
+# anything is stored.
+UPLOAD_MAX_BYTES = env_int("DANGJIAN_UPLOAD_MAX_BYTES", IMPORT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "dangjian.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # API lists: at most 200 rows a call, offsets bounded (a huge offset is a 422, not a 500)
 NINJA_PAGINATION_MAX_LIMIT = 200
 NINJA_PAGINATION_MAX_OFFSET = 10_000_000
@@ -107,11 +123,16 @@ NINJA_PAGINATION_MAX_OFFSET = 10_000_000
 FILE_RETENTION_DAYS = env_int("DANGJIAN_FILE_RETENTION_DAYS", 7)
 # Exports up to this many weighted rows are rendered in the request; larger ones run as jobs.
 EXPORT_INLINE_MAX_ROWS = env_int("DANGJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
+# An import or export whose worker has not reported for this many minutes was interrupted
+# (the worker died): `dangjian recover_jobs` and the job's page make it retryable.
+JOB_STALE_MINUTES = env_int("DANGJIAN_JOB_STALE_MINUTES", 10)
 
 ALLOWED_HOSTS = env_list("DANGJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DANGJIAN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # first, so that its `createsuperuser` (which refuses: 三员分立) replaces Django's
+    "dangjian.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -121,8 +142,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dangjian.core",
-    "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.demo",
@@ -130,17 +152,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dangjian.core.middleware.LoginRequiredMiddleware",
+    "dangjian.accounts.middleware.SignInGateMiddleware",
     "dangjian.core.middleware.AppErrorMiddleware",
+    "dangjian.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
@@ -198,6 +224,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.validators.CharacterClassesValidator"},
     {"NAME": "dangjian.accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "dangjian.accounts.validators.NotRecentlyUsedValidator"},
 ]
 
 # Login security (issue #2): lock after 5 failures for 15 minutes; sessions idle out at 30 min.
@@ -206,16 +233,67 @@ LOGIN_LOCK_MINUTES = env_int("DANGJIAN_LOGIN_LOCK_MINUTES", 15)
 # failures from one source address (any accounts) within LOGIN_LOCK_MINUTES that refuse it;
 # higher than per account, since an office's machines often share one address
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("DANGJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+# Password policy (issue #4, 等保 身份鉴别): a password expires after this many days (0: never)
+# and may not repeat one of the last PASSWORD_HISTORY_COUNT.
+PASSWORD_MAX_AGE_DAYS = env_int("DANGJIAN_PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_HISTORY_COUNT = env_int("DANGJIAN_PASSWORD_HISTORY_COUNT", 5)
+# Two-factor sign-in (TOTP): required for these roles (permissions.ADMIN_ROLES by default),
+# optional for everyone else. DANGJIAN_OTP_REQUIRED=0 turns the requirement off (the demo).
+OTP_REQUIRED = env_bool("DANGJIAN_OTP_REQUIRED", True)
+OTP_REQUIRED_ROLES = env_list(
+    "DANGJIAN_OTP_REQUIRED_ROLES",
+    ["committee_admin", "unit_admin", "system_admin", "security_admin", "auditor"],
+)
+OTP_TOTP_ISSUER = "机关党建"
+# The audit log is kept at least 180 days (网络安全法 第二十一条); nothing in the product
+# deletes it. A shorter value is refused at start-up.
+AUDIT_RETENTION_DAYS = env_int("DANGJIAN_AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperSetting(
+        "DANGJIAN_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法 第二十一条)"
+    )
+# API calls per minute for one caller (token, account or address); over it: 429.
+API_RATE_LIMIT_PER_MINUTE = env_int("DANGJIAN_API_RATE_LIMIT_PER_MINUTE", 300)
+
 SESSION_COOKIE_AGE = env_int("DANGJIAN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (production, behind a TLS-terminating proxy): secure cookies, HSTS and a
+# redirect of plain HTTP. `dangjian check --deploy` reports anything left weak.
+HTTPS = env_bool("DANGJIAN_HTTPS", env_bool("DANGJIAN_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("DANGJIAN_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# the browsers' preload list is for public domains; an intranet host cannot be on it
+SECURE_HSTS_PRELOAD = env_bool("DANGJIAN_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_SSL_REDIRECT = env_bool("DANGJIAN_SSL_REDIRECT", HTTPS)
+if env_bool("DANGJIAN_BEHIND_PROXY", False):
+    # the proxy terminates TLS and says so in this header (never trust it otherwise)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (Django's own): scripts and styles only from our origin, no inline
+# script, no eval, no framing, forms post only here. Charts draw on canvas; images may be
+# data: URIs (QR codes, Swagger's icons).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -254,7 +332,19 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the API rate-limit counters (dangjian.core.ratelimit). The default is per
+# process; with several app processes set DANGJIAN_CACHE_URL=redis://host:6379/0 so they share
+# one count (Django's Redis backend needs `pip install redis`, not installed by default).
+CACHE_URL = env_str("DANGJIAN_CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -159,7 +159,8 @@ def test_registry_finds_exporters_and_narrows_them_to_the_user(personas, sample)
     ids = lambda user: {cls.identifier for cls in exporters_for(user)}  # noqa: E731
     assert {"members.roster", "members.member_form"} <= ids(personas.secretary_a)
     assert "members.roster" not in ids(personas.member_a)  # names need member.view
-    assert ids(personas.auditor) == set()  # 三员分立: no business data
+    # 三员分立: the auditor exports the audit log and no business data
+    assert ids(personas.auditor) == {"core.audit_log"}
     assert ids(personas.outsider) == set()
 
 
@@ -298,6 +299,33 @@ def test_jobs_work_with_the_database_task_backend_and_a_worker(personas, sample,
 def test_export_list_is_for_users_with_exports(client, personas):
     client.force_login(personas.secretary_a)
     assert client.get("/exports/").status_code == 200
-    client.force_login(personas.auditor)
+    client.force_login(personas.security_admin)
     assert client.get("/exports/").status_code == 404
     assert ExportJob.objects.unscoped().count() == 0
+
+
+def test_every_file_says_who_exported_it_and_when(personas):
+    """等保 数据保密性: a leaked file names its source (xlsx properties and notes sheet, the
+    CSV's last line, the Word document's properties and footer)."""
+    judge = personas.judge
+    out = io.BytesIO()
+    SampleExporter(judge, {"n": 2}).write("xlsx", out)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames[0] != "导出说明" and book.sheetnames[-1] == "导出说明"
+    note = book["导出说明"]["A1"].value
+    assert note.startswith(f"导出人：{judge}") and "导出时间：" in note
+    assert book.properties.creator == judge.username
+    assert book.properties.description == note
+
+    out = io.BytesIO()
+    SampleExporter(judge, {"n": 2}).write("csv", out)
+    last = out.getvalue().decode("utf-8-sig").splitlines()[-1]
+    assert last.startswith(f"# 导出人：{judge}") and last.endswith("共 2 行")
+
+    out = io.BytesIO()
+    SampleDocument(judge, {"n": 1}).write("docx", out)
+    document = Document(io.BytesIO(out.getvalue()))
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert footer.startswith(f"导出人：{judge}")
+    assert document.core_properties.author == judge.username
+    assert document.core_properties.comments.startswith("导出人：")

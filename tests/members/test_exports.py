@@ -160,7 +160,9 @@ def test_reveal_is_decided_per_member_branch(client, tree, personas, monkeypatch
     data = {"preset": "custom", "columns": ["name", "id_number"], "fmt": "csv", "reveal": "on"}
     response = _post(client, data)
     assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
-    rows = dict(line.split(",") for line in response.content.decode("utf-8-sig").splitlines()[1:])
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[-1].startswith("# 导出人：mixed")  # the file says who exported it
+    rows = dict(line.split(",") for line in lines[1:-1])
     for member in tree.members_a:
         assert rows[member.name] == crypto.decrypt(member.id_number_sealed)
     for member in tree.members_b:

@@ -324,6 +324,12 @@ def test_xlsx_has_one_sheet_per_section_with_the_numbers(client, stats_tree, per
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert quote("党内统计-测试工委-20241231.xlsx") in disposition
+    # the download is audited, with what and how many
+    from dangjian.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="members.statistics.exported")
+    assert entry.actor == personas.committee_admin and entry.org_path == stats_tree.root.path
+    assert entry.changes["cutoff"] == "2024-12-31" and entry.changes["members"] >= 1
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == [
         "党员总量",

@@ -47,3 +47,19 @@ class AppErrorMiddleware:
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
             back = "/"
         return HttpResponseRedirect(back)
+
+
+class NoStoreMiddleware:
+    """剩余信息保护: pages shown to a signed-in user hold personal data, so browsers and proxies
+    must not keep them (a shared office computer's cache, the back button after sign-out).
+    Responses that set their own Cache-Control (static files, downloads) keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response

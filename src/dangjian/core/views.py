@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core import selectors
-from dangjian.core.access import deny, has_cap_anywhere
+from dangjian.core.access import deny, has_cap_anywhere, roles_of
 from dangjian.core.audit import verify_chain
-from dangjian.core.permissions import Cap
+from dangjian.core.audit_forms import AuditFilterForm
+from dangjian.core.exporters import FORMATS, export_start
+from dangjian.core.permissions import SEPARATED_ROLES, Cap
 from dangjian.orgs import selectors as org_selectors
 
 
@@ -14,8 +17,10 @@ from dangjian.orgs import selectors as org_selectors
 def home(request):
     user = request.user
     context = {"can_orgs": has_cap_anywhere(user, Cap.ORG_VIEW), "me": None}
-    if user.member_id:
-        context["me"] = user.member  # the member record behind this account, if any
+    if user.member_id and not roles_of(user) & SEPARATED_ROLES:
+        # the member record behind this account, if any; never for a separated role (三员分立:
+        # the administrators see no business data, whatever their account is linked to)
+        context["me"] = user.member
     if context["can_orgs"]:
         summary = org_selectors.scope_summary(user)
         warnings = org_selectors.warnings_in_scope(user)
@@ -42,17 +47,44 @@ def home(request):
 def audit_log(request):
     if not has_cap_anywhere(request.user, Cap.AUDIT_VIEW):
         raise deny()
-    q = request.GET.get("q", "").strip()[:100]
-    action = request.GET.get("action", "").strip()[:100]
-    entries = selectors.audit_entries(request.user, q=q, action=action)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else {}
+    entries = selectors.audit_entries(request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     # the whole log's integrity, on request (it reads every entry)
     chain = verify_chain() if request.GET.get("verify") == "1" else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("verify", None)
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "q": q, "action": action, "chain": chain},
+        {
+            "page": page,
+            "form": form,
+            "chain": chain,
+            "query": query.urlencode(),
+            "formats": [(f, FORMATS[f][0]) for f in ("xlsx", "csv")],
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
     )
+
+
+@require_POST
+def audit_export(request):
+    """The auditor's export of what the page shows (the same filters); itself audited."""
+    from dangjian.core.views_export import outcome_response
+
+    if not has_cap_anywhere(request.user, Cap.AUDIT_VIEW):
+        raise deny()
+    params = {k: request.POST.get(k, "") for k in ("q", "action", "date_from", "date_to", "ip")}
+    outcome = export_start(
+        actor=request.user,
+        identifier="core.audit_log",
+        params=params,
+        fmt=request.POST.get("fmt", "xlsx"),
+    )
+    return outcome_response(outcome)
 
 
 def healthz(request):

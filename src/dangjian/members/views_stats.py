@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from dangjian.core.access import can
+from dangjian.core.audit import audit
 from dangjian.core.exporters import safe_filename
 from dangjian.core.permissions import Cap
 from dangjian.members import statistics
@@ -104,7 +105,22 @@ def member_statistics(request):
 def member_statistics_xlsx(request):
     org, cutoff, age_mode, _ = parse_params(request)
     stats = statistics.member_statistics(request.user, org, cutoff, age_mode)
-    response = HttpResponse(statistics.statistics_xlsx(stats), content_type=XLSX)
+    content = statistics.statistics_xlsx(stats)
+    # every download is audited (等保 安全审计), aggregates included
+    audit(
+        request.user,
+        "members.statistics.exported",
+        org,
+        org_path=org.path,
+        changes={
+            "cutoff": cutoff.isoformat(),
+            "age_mode": age_mode,
+            "format": "xlsx",
+            "members": stats["totals"]["members"],
+        },
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, safe_filename(f"党内统计-{org.name}-{cutoff:%Y%m%d}") + ".xlsx"
     )

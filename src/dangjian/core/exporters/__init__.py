@@ -13,6 +13,8 @@ hands a large one to the `export_run` task (core/tasks.py), which fills an `Expo
 - `jobs.py`: `export_start`, `export_job_run`, `access_export_job`, `export_jobs_of`
 """
 
+# core's own exporters (apps keep theirs in <app>/exporters.py)
+from dangjian.core.exporters import audit_log  # noqa: F401  (registers itself)
 from dangjian.core.exporters.base import (
     FORMATS,
     Column,

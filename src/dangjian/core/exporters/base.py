@@ -178,6 +178,34 @@ class Exporter(ABC):
     def filename(self, fmt: str) -> str:
         return f"{safe_filename(self.title())}-{timezone.localdate():%Y%m%d}.{fmt}"
 
+    def provenance(self) -> str:
+        """Who exported this and when, written into every file (等保 数据保密性: a leaked file
+        names its source): the xlsx's document properties and a last sheet, the CSV's last
+        line, the Word document's properties and footer."""
+        user = self.user
+        who = str(user) if user is not None else "系统"
+        if user is not None and getattr(user, "username", "") and who != user.username:
+            who = f"{who}（{user.username}）"
+        self.exported_at = getattr(self, "exported_at", None) or timezone.localtime()
+        return f"导出人：{who}；导出时间：{self.exported_at:%Y-%m-%d %H:%M:%S}"
+
+    def _stamp_properties(self, properties) -> None:
+        """The document properties of an xlsx or docx: creator, time, and the provenance."""
+        user = self.user
+        line = self.provenance()
+        name = getattr(user, "username", "") or "dangjian"
+        if hasattr(type(properties), "author"):  # python-docx
+            properties.author = name
+        else:  # openpyxl
+            properties.creator = name
+        properties.title = self.title()[:255]
+        # both keep naive datetimes in UTC
+        properties.created = timezone.now().replace(tzinfo=None)
+        for field in ("description", "comments"):
+            if hasattr(type(properties), field):
+                setattr(properties, field, line)
+                break
+
     def write(self, fmt: str, out: BinaryIO, progress: Progress | None = None) -> int:
         """Render into a binary file; returns the number of rows (or documents) written."""
         if fmt not in self.formats:
@@ -225,6 +253,10 @@ class Exporter(ABC):
             sheet.append([cell_of(c, v) for c, v in zip(columns, row, strict=False)])
             done += 1
             self._report(progress, done, total)
+        notes = book.create_sheet(title="导出说明")
+        notes.append([self.provenance()])
+        notes.append([f"{self.verbose_name}，共 {done} 行。含个人信息，仅限工作使用，不得外传。"])
+        self._stamp_properties(book.properties)
         book.save(out)
         self._report(progress, done, total, final=True)
         return done
@@ -242,6 +274,8 @@ class Exporter(ABC):
             )
             done += 1
             self._report(progress, done, total)
+        # the last line says who exported the file and when (a "#" line, like a comment)
+        writer.writerow([f"# {self.provenance()}；共 {done} 行"])
         text.flush()
         text.detach()
         self._report(progress, done, total, final=True)
@@ -294,6 +328,12 @@ class DocumentExporter(Exporter):
             self._report(progress, done, total)
         if not done:
             add_paragraph(document, self.empty_text)
+        line = self.provenance()
+        self._stamp_properties(document.core_properties)
+        for section in document.sections:
+            footer = section.footer.paragraphs[0] if section.footer.paragraphs else None
+            footer = footer or section.footer.add_paragraph()
+            set_font(footer.add_run(line), self.font, 9)
         document.save(out)
         self._report(progress, done, total, final=True)
         return done
