@@ -155,6 +155,31 @@ def test_sign_in_with_a_device_asks_for_the_code(client, personas):
     assert AuditEntry.objects.count() == before + 1
 
 
+def test_a_code_cannot_be_used_twice(client, personas):
+    """Replay: a code seen once (shoulder-surfed, logged) opens no second session."""
+    device = enrol(personas.secretary_a)
+    code = code_for(device, 1)
+    _login(client, "secretary_a")
+    assert client.post("/login/code/", {"code": code})["Location"] == "/"
+    client.logout()
+    other = client.__class__()
+    _login(other, "secretary_a")
+    response = other.post("/login/code/", {"code": code})
+    assert response.status_code == 200  # the code page again, with a message
+    assert other.get("/")["Location"].startswith("/login/")
+
+
+def test_the_session_key_changes_at_each_step(client, personas):
+    """Session fixation: the key a visitor had before signing in is not the signed-in one."""
+    device = enrol(personas.secretary_a)
+    client.get("/login/")
+    _login(client, "secretary_a")
+    pending = client.session.session_key
+    client.post("/login/code/", {"code": code_for(device, 1)})
+    assert client.session.session_key != pending
+    assert client.get("/").status_code == 200
+
+
 def test_sign_in_keeps_the_next_page_through_the_code_step(client, personas):
     device = enrol(personas.secretary_a)
     client.post(
