@@ -57,3 +57,62 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
             "date_to": data.get("date_to"),
             "ip": data.get("ip") or "",
         }
+
+
+#: Chinese names of the action codes the auditor meets most (docs/conventions.md lists all);
+#: an unknown code is shown as it is
+ACTION_LABELS = {
+    "accounts.login.succeeded": "登录成功",
+    "accounts.login.failed": "登录失败",
+    "accounts.login.refused_locked": "账号锁定期间尝试登录",
+    "accounts.login.refused_address": "地址失败过多被拒绝登录",
+    "accounts.logout.succeeded": "退出登录",
+    "accounts.user.created": "新建账号",
+    "accounts.user.updated": "修改账号",
+    "accounts.user.locked": "账号被锁定",
+    "accounts.user.unlocked": "解除锁定",
+    "accounts.user.disabled": "停用账号",
+    "accounts.user.enabled": "启用账号",
+    "accounts.grant.created": "授予角色",
+    "accounts.grant.revoked": "撤销角色",
+    "accounts.password.changed": "修改密码",
+    "accounts.password.reset": "重置密码",
+    "accounts.password.failed": "修改密码时原密码错误",
+    "accounts.otp.enrolment_started": "开始绑定两步验证",
+    "accounts.otp.enrolled": "绑定两步验证",
+    "accounts.otp.removed": "解除两步验证",
+    "accounts.otp.reset": "重置两步验证",
+    "accounts.otp.failed": "两步验证码错误",
+    "accounts.token.created": "签发接口令牌",
+    "orgs.org.created": "新建组织",
+    "orgs.org.updated": "修改组织",
+    "orgs.org.moved": "调整隶属关系",
+    "orgs.org.dissolved": "撤销组织",
+    "orgs.term.elected": "登记换届",
+    "orgs.seat.assigned": "任命委员",
+    "orgs.seat.ended": "委员离任",
+    "members.member.created": "新增党员",
+    "members.member.updated": "修改党员信息",
+    "members.member.revealed": "查看敏感信息",
+    "members.member.left": "党员减少",
+    "members.member.imported": "导入党员",
+    "members.import.uploaded": "上传名册",
+    "members.import.confirmed": "确认导入",
+    "members.import.completed": "导入完成",
+    "members.import.report_downloaded": "下载问题标注文件",
+    "members.transfer.started": "发起组织关系转接",
+    "members.transfer.accepted": "接收组织关系",
+    "members.transfer.returned": "退回组织关系",
+    "members.transfer.cancelled": "撤回组织关系转接",
+    "members.roster.exported": "导出党员名册",
+    "members.member_form.exported": "导出党员信息采集表",
+    "members.statistics.exported": "下载党内统计",
+    "core.export.downloaded": "下载导出文件",
+    "core.audit.exported": "导出审计日志",
+    "api.rate_limited": "接口请求过于频繁",
+    "demo.city.built": "生成演示数据",
+}
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, "")

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.core import selectors
 from dangjian.core.access import deny, has_cap_anywhere, roles_of
 from dangjian.core.audit import verify_chain
-from dangjian.core.audit_forms import AuditFilterForm
+from dangjian.core.audit_forms import AuditFilterForm, action_label
 from dangjian.core.exporters import FORMATS, export_start
 from dangjian.core.permissions import SEPARATED_ROLES, Cap
 from dangjian.orgs import selectors as org_selectors
@@ -51,6 +51,8 @@ def audit_log(request):
     filters = form.filters() if form.is_bound else {}
     entries = selectors.audit_entries(request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.label = action_label(entry.action)
     # the whole log's integrity, on request (it reads every entry)
     chain = verify_chain() if request.GET.get("verify") == "1" else None
     query = request.GET.copy()

@@ -42,4 +42,5 @@ class Command(BaseCommand):
             )
         for job in exports:
             self.stdout.write(f"导出任务 {job.pk}（{job.title}）→ {job.get_status_display()}")
-        self.stdout.write(f"已恢复导入任务{len(imports)}个、导出任务{len(exports)}个。")
+        if imports or exports or options.get("verbosity", 1) > 0:
+            self.stdout.write(f"已恢复导入任务{len(imports)}个、导出任务{len(exports)}个。")
