@@ -142,3 +142,7 @@ api.add_router("/orgs", orgs_router)
 from dangjian.members.api import router as members_router  # noqa: E402
 
 api.add_router("/members", members_router)
+
+from dangjian.orglife.api import router as orglife_router  # noqa: E402
+
+api.add_router("/orglife", orglife_router)

@@ -123,6 +123,34 @@ NINJA_PAGINATION_MAX_OFFSET = 10_000_000
 FILE_RETENTION_DAYS = env_int("DANGJIAN_FILE_RETENTION_DAYS", 7)
 # Exports up to this many weighted rows are rendered in the request; larger ones run as jobs.
 EXPORT_INLINE_MAX_ROWS = env_int("DANGJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
+# Organisational life (issue #5): how often each meeting kind is due, where the deployment's
+# local rules differ from rules/orglife.py (e.g. 党课 every quarter is a local rule, R-ORGLIFE-07):
+# "kind=period,…" with period one of month, quarter, year, none.
+ORGLIFE_FREQUENCY_OVERRIDES = dict(
+    part.split("=", 1) for part in env_list("DANGJIAN_ORGLIFE_FREQUENCIES", []) if "=" in part
+)
+
+# Meeting attachments (photos, PDF, Word, Excel), each at most this size (≤ UPLOAD_MAX_BYTES).
+ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("DANGJIAN_ORGLIFE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
+# the user has an address. Mail goes through Django's mailer settings below.
+NOTIFY_EMAIL = env_bool("DANGJIAN_NOTIFY_EMAIL", False)
+SITE_URL = env_str("DANGJIAN_SITE_URL", "")  # absolute links in notification mail
+DEFAULT_FROM_EMAIL = env_str("DANGJIAN_EMAIL_FROM", "dangjian@localhost")
+MAILERS = {
+    "default": {
+        "BACKEND": env_str("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env_str("DANGJIAN_EMAIL_HOST", "localhost"),
+            "port": env_int("DANGJIAN_EMAIL_PORT", 25),
+            "username": env_str("DANGJIAN_EMAIL_USER"),
+            "password": env_str("DANGJIAN_EMAIL_PASSWORD"),
+            "use_tls": env_bool("DANGJIAN_EMAIL_TLS", False),
+        },
+    }
+}
+
 # An import or export whose worker has not reported for this many minutes was interrupted
 # (the worker died): `dangjian recover_jobs` and the job's page make it retryable.
 JOB_STALE_MINUTES = env_int("DANGJIAN_JOB_STALE_MINUTES", 10)
@@ -147,6 +175,9 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.orglife",
+    "dangjian.notify",
+    "dangjian.similarity",
     "dangjian.demo",
 ]
 
@@ -183,6 +214,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.core.context_processors.navigation",
+                "dangjian.notify.context_processors.bell",
             ],
         },
     }

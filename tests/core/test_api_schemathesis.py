@@ -74,12 +74,32 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
         stored_name="0" * 32 + ".xlsx",
         size=1,
     )
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.orglife.models import Meeting
+
+    starts = timezone.now() - dt.timedelta(days=3)
+    meetings = [
+        Meeting.objects.create(
+            org=org,
+            org_path=org.path,
+            kind="theme_day",
+            topic="主题党日",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            sign_in_code=code,
+        )
+        for org, code in [(tree.branch_a, "ST0001"), (tree.branch_c, "ST0002")]
+    ]
     orgs = [tree.party_group_a, tree.organ_a, tree.branch_a, tree.branch_b, tree.branch_c]
     members = [*tree.members_a, *tree.members_b, *tree.members_c]
     return {
         "org_id": [o.pk for o in orgs],
         "member_id": [m.pk for m in members],
         "job_id": [job.pk],
+        "meeting_id": [m.pk for m in meetings],
     }
 
 

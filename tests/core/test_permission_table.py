@@ -43,6 +43,8 @@ MANAGE_PARENT = _row(ALL_200, (200, 200, 404, 404), NONE, NONE, NONE)
 MANAGE_PARENT["judge"], MANAGE_PARENT["system_admin"] = NONE, ALL_200
 MEMBERS = _row(ALL_200, (200, 200, 200, 404), (200, 404, 404, 404), NONE, (404, 200, 404, 404))
 MEMBERS["judge"] = MEMBERS["system_admin"] = NONE
+# talks exist for branches only: the P column (甲局党组) is 404 for everyone
+BRANCH_MEMBERS = {p: (row[0], row[1], 404, row[3]) for p, row in MEMBERS.items()}
 # a member page has no "parent" member: its P column reads a member of sibling branch B
 MEMBER_DETAIL = {p: (row[0], row[1], row[1], row[3]) for p, row in MEMBERS.items()}
 
@@ -65,6 +67,13 @@ PAGES = [
     ("api members of org", "get", "/api/members?org={id}", MEMBERS),
     ("api member detail", "get", "/api/members/{member}", MEMBER_DETAIL),
     ("api member reveal", "get", "/api/members/{member}?reveal=true", MEMBER_DETAIL),
+    ("meetings of org", "get", "/orglife/?org={id}", MEMBERS),
+    ("meeting plan", "get", "/orglife/orgs/{id}/plan/", MEMBERS),
+    ("api meetings of org", "get", "/api/orglife/meetings?org={id}", MEMBERS),
+    ("compliance of org", "get", "/compliance/?org={id}", VIEW),
+    ("talks of branch", "get", "/orglife/orgs/{id}/talks/", BRANCH_MEMBERS),
+    ("talk coverage of branch", "get", "/orglife/orgs/{id}/talks/coverage/", BRANCH_MEMBERS),
+    ("ledger of org", "get", "/orglife/docs/ledger/?org={id}", MEMBERS),
 ]
 
 TARGETS = ["A", "B", "P", "C"]
@@ -144,6 +153,29 @@ GLOBAL = [
     ),
     ("audit log", "/audit/", {p: (200 if p == "auditor" else 404) for p in PERSONA_NAMES}),
     ("security accounts", "/security/", SECURITY_ONLY),
+    (
+        "meetings",
+        "/orglife/",
+        {p: (200 if p in ADMINS | {"secretary_a", "secretary_b"} else 404) for p in PERSONA_NAMES},
+    ),
+    (
+        "sign-in page",
+        "/orglife/sign-in/",
+        # the accounts linked to a member record
+        {
+            p: (200 if p in {"secretary_a", "member_a", "secretary_b"} else 404)
+            for p in PERSONA_NAMES
+        },
+    ),
+    ("to-do list", "/todo/", {p: 200 for p in PERSONA_NAMES}),
+    (
+        "compliance",
+        "/compliance/",
+        {
+            p: (200 if p not in {"auditor", "security_admin", "outsider"} else 404)
+            for p in PERSONA_NAMES
+        },
+    ),
     ("security new account", "/security/users/new/", SECURITY_ONLY),
     ("security policy", "/security/policy/", SECURITY_ONLY),
     ("api org list", "/api/orgs", {p: 200 for p in PERSONA_NAMES}),

@@ -269,3 +269,34 @@ def test_demo_has_transfers_to_accept_and_to_finish(db):
     for t in incoming.select_related("member"):
         assert t.member.branch.unit_id != target.unit_id and t.from_path == t.member.org_path
     assert Transfer.objects.unscoped().filter(kind="outside", status="pending").count() == 1
+
+
+def test_organisational_life_has_a_year_of_2022_gaps_and_copies():
+    """The demo's 组织生活: 2022 and this year to date, most periods done, some missing (the
+    compliance page has something to show), and a few minutes copied across units."""
+    from dangjian.orglife.compliance import compliance_grid
+    from dangjian.orglife.models import Attendance, Meeting
+
+    result = build_city(TODAY, scale=0.1)
+    assert result.meetings == Meeting.objects.unscoped().count() > 500
+    assert result.copied_minutes >= 3
+    assert Meeting.objects.unscoped().filter(starts_at__year=2022).exists()
+    assert Meeting.objects.unscoped().filter(starts_at__year=TODAY.year).exists()
+    # nothing is held in the future
+    assert not Meeting.objects.unscoped().filter(starts_at__date__gt=TODAY).exists()
+    # the demo branches carry attendance, with a roster of their members
+    branch = Org.objects.unscoped().get(name=SECRETARY_BRANCH)
+    held = Meeting.objects.unscoped().filter(org=branch).first()
+    assert Attendance.objects.unscoped().filter(meeting=held).count() == (
+        Member.objects.unscoped().filter(branch=branch, left_on__isnull=True).count()
+    )
+    root = Org.objects.unscoped().get(parent__isnull=True)
+    totals = compliance_grid(root, 2022, TODAY).totals()
+    assert totals["done"] > 5 * totals["missing"] > 0  # mostly on time, with real gaps
+    # copied minutes: the same text in two branches of different units
+    texts: dict[str, set[int]] = {}
+    for _org_id, unit_id, minutes in Meeting.objects.unscoped().values_list(
+        "org_id", "org__unit_id", "minutes"
+    ):
+        texts.setdefault(minutes, set()).add(unit_id)
+    assert sum(1 for units in texts.values() if len(units) > 1) >= 3

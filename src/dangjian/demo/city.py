@@ -349,6 +349,9 @@ class DemoResult:
     terms_overdue: int = 0
     branches_without_term: int = 0
     users: int = 0
+    meetings: int = 0  # organisational life of 2022 and of this year (demo/orglife.py)
+    copied_minutes: int = 0
+    reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -947,6 +950,14 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
                 for sql in statements:
                     cursor.execute(sql)
         result = _summarise(builder, today, len(users), accounts)
+        from dangjian.demo.orglife import build_orglife
+
+        life = build_orglife(today)
+        result.meetings, result.copied_minutes = life.meetings, life.copied_pairs
+        # today's 事前提醒, as the daily job would have sent them (`dangjian remind`)
+        from dangjian.orglife.reminders import remind
+
+        result.reminders = remind(today).created
         audit(
             None,
             "demo.city.built",

@@ -40,6 +40,8 @@ def summary(result: DemoResult) -> list[str]:
         f"  委员任职 {r.seats:,} 条；现任届次 {r.terms} 个（即将届满 {r.terms_due_soon}、"
         f"逾期未换届 {r.terms_overdue}），历史届次 {r.closed_terms} 个，"
         f"未登记任期的党支部 {r.branches_without_term} 个",
+        f"  组织生活会议 {r.meetings:,} 次（2022年全年和今年至今，含部分支部应开未开、"
+        f"{r.copied_minutes} 份跨单位雷同的会议记录）；今日提醒与待办 {r.reminders} 条",
     ]
 
 

@@ -1,0 +1,174 @@
+"""Compliance (合规) of organisational life: for every branch and group of a subtree and every
+meeting kind that applies to it, the status of each period of a year — done, missing,
+due_soon, not_due — from the meetings recorded (R-ORGLIFE-01/04/05/07/08/09/10).
+
+The rule is `dangjian.rules.orglife.evaluate`. Applying it to 100,000 branches one call at a
+time would rebuild the same periods 600,000 times, so `compliance_grid` computes each kind's
+periods once (`evaluate(kind, [], …)`: the statuses a period has when nothing was held, which
+depend only on the period and today) and marks the periods in which an org held a meeting
+`done` — exactly what `evaluate` answers for that org (a test compares the two on random
+data). Three queries in all: the orgs, the committee sizes, the held meetings' dates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from dangjian.core.access import subtree_q
+from dangjian.orgs.models import CommitteeSeat, Org, OrgKind
+from dangjian.rules import orglife as rules
+
+# Kinds a branch holds (a 党支部 with a committee also holds 支委会), and a group's.
+BRANCH_KINDS = (
+    rules.MeetingKind.MEMBER_ASSEMBLY,
+    rules.MeetingKind.COMMITTEE_MEETING,
+    rules.MeetingKind.PARTY_LESSON,
+    rules.MeetingKind.THEME_DAY,
+    rules.MeetingKind.LIFE_MEETING,
+    rules.MeetingKind.MEMBER_APPRAISAL,
+)
+GROUP_KINDS = (rules.MeetingKind.GROUP_MEETING,)
+#: a branch with fewer seats has a secretary (and perhaps a deputy) but no 支部委员会
+#: (支部工作条例 第十条: 7 or more full members elect a committee); its 支委会 is not due
+MIN_COMMITTEE_SEATS = 3
+#: kinds in the order columns are shown
+KIND_ORDER = (*BRANCH_KINDS, *GROUP_KINDS)
+HELD_STATUSES = ("held", "archived")
+
+
+def overrides() -> dict:
+    return dict(getattr(settings, "ORGLIFE_FREQUENCY_OVERRIDES", {}) or {})
+
+
+def applicable_kinds(org_kind: str, committee_seats: int) -> tuple[str, ...]:
+    """The meeting kinds an org of this kind owes (empty for the levels above branches)."""
+    if org_kind == OrgKind.GROUP:
+        return GROUP_KINDS
+    if org_kind == OrgKind.BRANCH:
+        if committee_seats >= MIN_COMMITTEE_SEATS:
+            return BRANCH_KINDS
+        return tuple(k for k in BRANCH_KINDS if k != rules.MeetingKind.COMMITTEE_MEETING)
+    return ()
+
+
+@dataclass
+class OrgRow:
+    """One branch or group: per kind, the statuses of that year's periods."""
+
+    org_id: int
+    name: str
+    path: str
+    kind: str
+    unit_id: int | None
+    cells: dict[str, list[str]] = field(default_factory=dict)  # kind → statuses in order
+
+    def count(self, status: str, kind: str | None = None) -> int:
+        kinds = [kind] if kind else list(self.cells)
+        return sum(self.cells.get(k, []).count(status) for k in kinds)
+
+
+@dataclass
+class Grid:
+    year: int
+    today: dt.date
+    periods: dict[str, list[rules.PeriodStatus]]  # kind → the periods (statuses without meetings)
+    rows: list[OrgRow]
+
+    def totals(self) -> dict[str, int]:
+        out = {s: 0 for s, _ in rules.COMPLIANCE_STATUSES}
+        for row in self.rows:
+            for statuses in row.cells.values():
+                for s in statuses:
+                    out[s] += 1
+        return out
+
+
+def _period_index(periods: list[rules.PeriodStatus]):
+    starts = [p.start for p in periods]
+
+    def index_of(day: dt.date) -> int | None:
+        i = bisect.bisect_right(starts, day) - 1
+        if i >= 0 and day <= periods[i].end:
+            return i
+        return None
+
+    return index_of
+
+
+def compliance_grid(root: Org, year: int, today: dt.date | None = None) -> Grid:
+    """The compliance of every branch and group under `root` (itself included) in `year`.
+    The caller has checked that the user may see `root` (orglife views use access_org)."""
+    from dangjian.orglife.models import Meeting
+
+    today = today or timezone.localdate()
+    extra = overrides()
+    periods: dict[str, list[rules.PeriodStatus]] = {}
+    for kind in KIND_ORDER:
+        periods[kind] = rules.evaluate(kind, [], year, today, overrides=extra)
+    index_of = {kind: _period_index(p) for kind, p in periods.items()}
+
+    in_tree = subtree_q("path", root.path)
+    orgs = list(
+        Org.objects.unscoped()
+        .filter(in_tree, kind__in=[OrgKind.BRANCH, OrgKind.GROUP], dissolved_on__isnull=True)
+        .order_by("path")
+        .values_list("pk", "name", "path", "kind", "unit_id")
+    )
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    seats = dict(
+        CommitteeSeat.objects.unscoped()
+        .filter(subtree_q("org__path", root.path), org__kind=OrgKind.BRANCH)
+        .filter(started_on__lte=year_end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=year_start))
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    tz = timezone.get_current_timezone()
+    held: dict[tuple[int, str], set[int]] = defaultdict(set)
+    meetings = (
+        Meeting.objects.unscoped()
+        .filter(subtree_q("org_path", root.path), status__in=HELD_STATUSES)
+        .filter(
+            starts_at__gte=dt.datetime.combine(year_start, dt.time.min, tzinfo=tz),
+            starts_at__lt=dt.datetime.combine(
+                year_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            ),
+        )
+        .values_list("org_id", "kind", "starts_at")
+    )
+    for org_id, kind, starts_at in meetings.iterator(chunk_size=5000):
+        finder = index_of.get(kind)
+        if finder is None:
+            continue
+        i = finder(timezone.localtime(starts_at, tz).date())
+        if i is not None:
+            held[(org_id, kind)].add(i)
+
+    rows = []
+    for pk, name, path, kind, unit_id in orgs:
+        row = OrgRow(pk, name, path, kind, unit_id)
+        for k in applicable_kinds(kind, seats.get(pk, 0)):
+            done = held.get((pk, k), ())
+            row.cells[k] = [rules.DONE if i in done else p.status for i, p in enumerate(periods[k])]
+        rows.append(row)
+    return Grid(year=year, today=today, periods=periods, rows=rows)
+
+
+def held_dates(org: Org, kind: str, year: int) -> list[dt.date]:
+    """The days on which `org` held meetings of `kind` in `year` (for the drill-down)."""
+    from dangjian.orglife.models import Meeting
+
+    return sorted(
+        timezone.localtime(s).date()
+        for s in Meeting.objects.unscoped()
+        .filter(org=org, kind=kind, status__in=HELD_STATUSES, starts_at__year=year)
+        .values_list("starts_at", flat=True)
+    )

@@ -1,0 +1,185 @@
+"""Attachments of a meeting (photos and documents), checked by their content, never by their
+name or the browser's type: jpeg, png, webp, pdf, docx, xlsx only, at most
+settings.ORGLIFE_ATTACHMENT_MAX_BYTES. Stored through Django's storage API under
+orglife/<meeting id>/<random name>; downloads are audited."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from dangjian.core.access import can, deny
+from dangjian.core.audit import audit
+from dangjian.core.errors import AppError
+from dangjian.core.permissions import Cap
+from dangjian.members.imports.files import SNIFF_BYTES, sniff
+from dangjian.orglife.models import Meeting, MeetingAttachment, MeetingStatus
+from dangjian.orglife.services import _locked, _require
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: [Content_Types].xml of an Office file is a few KB; larger is not one of ours
+MAX_CONTENT_TYPES_BYTES = 256 * 1024
+
+#: kind → (MIME type, extension, label)
+KINDS = {
+    "jpeg": ("image/jpeg", "jpg", "JPEG图片"),
+    "png": ("image/png", "png", "PNG图片"),
+    "webp": ("image/webp", "webp", "WebP图片"),
+    "pdf": ("application/pdf", "pdf", "PDF文档"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+        "Word文档",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        "Excel工作簿",
+    ),
+}
+_OFFICE_MAIN = {
+    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+WRONG_TYPE = "只能上传照片（JPG、PNG、WebP）或文档（PDF、Word .docx、Excel .xlsx）。"
+
+
+def max_bytes() -> int:
+    return getattr(settings, "ORGLIFE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def too_large_message(size: int) -> str:
+    return f"文件大小为{megabytes(size)}，超过了{megabytes(max_bytes())}的上限，未上传。"
+
+
+def _office_kind(data: bytes) -> str | None:
+    """docx or xlsx when the zip's [Content_Types].xml declares the main part of one (a
+    macro-enabled .docm/.xlsm declares another type and is refused)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > MAX_CONTENT_TYPES_BYTES:
+                return None
+            types = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
+        return None
+    found = [kind for kind, main in _OFFICE_MAIN.items() if main in types]
+    return found[0] if len(found) == 1 else None
+
+
+def detect(data: bytes) -> str | None:
+    """The attachment kind of `data` by its content (a KINDS key), or None."""
+    head = data[:SNIFF_BYTES]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    kind = sniff(head)
+    if kind == "pdf" and head.startswith(b"%PDF-"):
+        return "pdf"
+    if kind == "zip":
+        return _office_kind(data)
+    return None
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[-200:] or "附件"
+
+
+@transaction.atomic
+def attachment_add(*, actor, meeting: Meeting, uploaded_file) -> MeetingAttachment:
+    """Add a photo or document to a meeting that is not archived yet. Too large or of another
+    type → AppError at `file`, nothing stored."""
+    _require(actor, meeting.org_path)
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.ARCHIVED:
+        raise AppError("会议已归档，不能再添加附件。", field="file")
+    if uploaded_file is None:
+        raise AppError("请选择要上传的文件。", field="file")
+    size = getattr(uploaded_file, "size", None) or 0
+    if size > max_bytes():
+        raise AppError(too_large_message(size), field="file")
+    data = b"".join(uploaded_file.chunks())
+    if len(data) > max_bytes():
+        raise AppError(too_large_message(len(data)), field="file")
+    if not data:
+        raise AppError("文件是空的。", field="file")
+    kind = detect(data)
+    if kind is None:
+        raise AppError(WRONG_TYPE, field="file")
+    content_type, ext, _label = KINDS[kind]
+    attachment = MeetingAttachment(
+        meeting=meeting,
+        original_name=_clean_name(getattr(uploaded_file, "name", "")),
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    # the stored name is random (upload_to); only the sniffed extension is kept
+    attachment.file.save(f"upload.{ext}", ContentFile(data), save=False)
+    try:
+        attachment.save()
+        audit(
+            actor,
+            "orglife.attachment.added",
+            meeting,
+            org_path=meeting.org_path,
+            changes={
+                "attachment": attachment.pk,
+                "name": attachment.original_name,
+                "content_type": content_type,
+                "size": attachment.size,
+            },
+        )
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: MeetingAttachment) -> None:
+    """Remove an attachment while its meeting is not archived (the file goes too, after the
+    commit)."""
+    meeting = attachment.meeting
+    _require(actor, meeting.org_path)
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.ARCHIVED:
+        raise AppError("会议已归档，附件不能删除；如有错误，请办理更正。")
+    storage, name = attachment.file.storage, attachment.file.name
+    changes = {"attachment": attachment.pk, "name": attachment.original_name}
+    attachment.delete()
+    audit(actor, "orglife.attachment.removed", meeting, org_path=meeting.org_path, changes=changes)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def attachment_open(*, actor, attachment: MeetingAttachment):
+    """Open an attachment for download by someone who may view the meeting; audited."""
+    meeting = attachment.meeting
+    if actor is not None and not can(actor, Cap.MEMBER_VIEW, meeting.org_path):
+        raise deny()
+    handle = attachment.file.open("rb")
+    audit(
+        actor,
+        "orglife.attachment.downloaded",
+        meeting,
+        org_path=meeting.org_path,
+        changes={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    return handle
+
+
+def attachments_of(meeting: Meeting) -> list[MeetingAttachment]:
+    return list(MeetingAttachment.objects.unscoped().filter(meeting=meeting))

@@ -1,0 +1,191 @@
+"""The compliance page (合规): a subtree's orgs × meeting kinds for a year, as a heat map and a
+table, and the drill-down to one org and kind (its periods and the meetings behind them).
+Thin: parse, access_org, one computation (orglife/compliance.py)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dangjian.core.access import can, deny, paths_for
+from dangjian.core.permissions import Cap
+from dangjian.orglife import compliance
+from dangjian.orgs.models import Org
+from dangjian.orgs.selectors import access_org
+from dangjian.rules import RULES
+from dangjian.rules import orglife as rules
+
+FIRST_YEAR = 2000
+
+
+def _year(request, today) -> tuple[int, str]:
+    raw = (request.GET.get("year") or "").strip()
+    if not raw:
+        return today.year, ""
+    if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
+        return int(raw), ""
+    return today.year, f"年份“{raw[:10]}”无效，已显示{today.year}年。"
+
+
+def _default_org(user) -> Org:
+    paths = paths_for(user, Cap.ORG_VIEW)
+    if not paths:
+        raise deny()
+    return access_org(user, paths[0].strip("/").split("/")[-1])
+
+
+def _groups(root: Org, grid: compliance.Grid):
+    """Rows of the heat map: the root's children that hold branches (a unit, a 机关党委…),
+    each summing its branches; a level with a single such child is skipped (a unit's 党组
+    with one 机关党委 shows the branches); a root without such children shows its branches."""
+    level = root
+    while True:
+        children = list(
+            Org.objects.unscoped()
+            .filter(parent=level, dissolved_on__isnull=True)
+            .exclude(kind__in=[compliance.OrgKind.GROUP, compliance.OrgKind.BRANCH])
+            .order_by("path")
+            .values_list("pk", "name", "path")
+        )
+        holders = [c for c in children if any(r.path.startswith(c[2]) for r in grid.rows)]
+        direct = [
+            r
+            for r in grid.rows
+            if r.cells
+            and r.path.startswith(level.path)
+            and not any(r.path.startswith(c[2]) for c in holders)
+        ]
+        if len(holders) == 1 and not direct:
+            level = Org.objects.unscoped().get(pk=holders[0][0])
+            continue
+        break
+    groups = [{"id": r.org_id, "name": r.name, "rows": [r], "leaf": True} for r in direct]
+    for pk, name, path in holders:
+        rows = [r for r in grid.rows if r.path.startswith(path) and r.cells]
+        groups.append({"id": pk, "name": name, "rows": rows, "leaf": False})
+    return groups
+
+
+@require_GET
+def compliance_page(request):
+    user = request.user
+    org = access_org(user, request.GET["org"]) if request.GET.get("org") else _default_org(user)
+    today = timezone.localdate()
+    year, notice = _year(request, today)
+    grid = compliance.compliance_grid(org, year, today)
+    groups = _groups(org, grid)
+    kinds = list(compliance.KIND_ORDER)
+    table = []
+    for group in groups:
+        cells = []
+        for kind in kinds:
+            owed = [r for r in group["rows"] if kind in r.cells]
+            if not owed:
+                cells.append(None)
+                continue
+            statuses = [s for r in owed for s in r.cells[kind]]
+            cells.append(
+                {
+                    "kind": kind,
+                    "missing": statuses.count(rules.MISSING),
+                    "due_soon": statuses.count(rules.DUE_SOON),
+                    "done": statuses.count(rules.DONE),
+                    "orgs": len(owed),
+                    # a single org: its periods, in order
+                    "periods": list(zip(grid.periods[kind], owed[0].cells[kind], strict=True))
+                    if group["leaf"]
+                    else [],
+                }
+            )
+        table.append({**group, "cells": cells})
+    chart = {
+        "kinds": [rules.KIND_LABELS[k] for k in kinds],
+        "kind_codes": kinds,
+        "rows": [g["name"] for g in table],
+        "row_ids": [g["id"] for g in table],
+        "leaf": [g["leaf"] for g in table],
+        "year": year,
+        "values": [
+            [x, y, c["missing"]]
+            for y, g in enumerate(table)
+            for x, c in enumerate(g["cells"])
+            if c is not None
+        ],
+    }
+    parent = org.parent
+    if parent is not None and not can(user, Cap.ORG_VIEW, parent.path):
+        parent = None  # drilling up stays inside the user's scope
+    return render(
+        request,
+        "orglife/compliance.html",
+        {
+            "org": org,
+            "parent": parent,
+            "year": year,
+            "years": list(range(today.year, max(FIRST_YEAR, today.year - 6) - 1, -1)),
+            "notice": notice,
+            "kinds": [(k, rules.KIND_LABELS[k]) for k in kinds],
+            "table": table,
+            "totals": grid.totals(),
+            "statuses": rules.COMPLIANCE_STATUSES,
+            "chart": chart,
+            "branch_count": sum(1 for r in grid.rows if r.cells),
+        },
+    )
+
+
+@require_GET
+def compliance_cell(request):
+    """One org and kind in a year: each period's status and the meetings held in it."""
+    org = access_org(request.user, request.GET.get("org"))
+    kind = request.GET.get("kind", "")
+    if kind not in rules.KIND_LABELS:
+        raise deny()
+    today = timezone.localdate()
+    year, notice = _year(request, today)
+    grid = compliance.compliance_grid(org, year, today)
+    row = next((r for r in grid.rows if r.org_id == org.pk), None)
+    if row is None or kind not in row.cells:
+        raise deny()
+    from dangjian.orglife.models import Meeting
+
+    meetings = list(
+        Meeting.objects.unscoped()
+        .filter(org=org, kind=kind, starts_at__year=year)
+        .order_by("starts_at")
+    )
+    from dangjian.notify.selectors import reminders_for_cell
+
+    sent = reminders_for_cell(org, kind, year)  # what the daily job told whom (事前提醒)
+    periods = []
+    for period, status in zip(grid.periods[kind], row.cells[kind], strict=True):
+        inside = [
+            m
+            for m in meetings
+            if period.start <= timezone.localtime(m.starts_at).date() <= period.end
+        ]
+        periods.append(
+            {
+                "period": period,
+                "status": status,
+                "meetings": inside,
+                "sent": sent.get(period.start, []),
+            }
+        )
+    frequency = rules.frequency_of(kind, compliance.overrides())
+    return render(
+        request,
+        "orglife/compliance_cell.html",
+        {
+            "org": org,
+            "kind": kind,
+            "kind_label": rules.KIND_LABELS[kind],
+            "year": year,
+            "notice": notice,
+            "periods": periods,
+            "frequency": frequency,
+            "rule": RULES.get(frequency.rule_id),
+            "status_labels": dict(rules.COMPLIANCE_STATUSES),
+        },
+    )

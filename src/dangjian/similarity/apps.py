@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SimilarityConfig(AppConfig):
+    name = "dangjian.similarity"
+    verbose_name = "文本相似检测"
