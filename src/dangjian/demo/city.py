@@ -953,7 +953,7 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         from dangjian.demo.orglife import build_orglife
 
         life = build_orglife(today)
-        result.meetings, result.copied_minutes = life.meetings, life.copied_pairs
+        result.meetings, result.copied_minutes = life.meetings, life.flagged
         # today's 事前提醒, as the daily job would have sent them (`dangjian remind`)
         from dangjian.orglife.reminders import remind
 

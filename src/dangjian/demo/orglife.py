@@ -22,6 +22,7 @@ from django.utils import timezone
 from dangjian.members.models import Member
 from dangjian.orgs.models import CommitteeSeat, Org, OrgKind, SeatRole
 from dangjian.rules import orglife as rules
+from dangjian.similarity import synthetic
 
 #: the study text every branch was told to study in late 2022: shared boilerplate, which the
 #: copied-minutes check must not mistake for copying
@@ -79,7 +80,7 @@ class Generated:
     meetings: int = 0
     attendance: int = 0
     copied_pairs: int = 0
-    indexed: int = 0
+    flagged: int = 0  # pairs the copied-minutes detector found
 
 
 def _day_in(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
@@ -90,18 +91,17 @@ def _day_in(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return day
 
 
-def _minutes(rng, kind, topic, day, names, chair, recorder, present, expected) -> str:
-    a, b = rng.sample(names, 2) if len(names) >= 2 else (chair, recorder)
-    parts = [
-        f"{day:%Y年%m月%d日}，支部召开{rules.KIND_LABELS[kind]}，主题为“{topic}”。"
+def _minutes(rng, kind, topic, day, names, chair, recorder, present, expected, org) -> str:
+    """The header from the record, then a body of speeches and decisions (similarity's
+    synthetic minutes: varied enough that unrelated branches do not look alike); in late 2022
+    the prescribed study text that every branch copied."""
+    header = (
+        f"{day:%Y年%m月%d日}，{org}召开{rules.KIND_LABELS[kind]}，主题为“{topic}”。"
         f"会议由{chair}主持，{recorder}记录，应到{expected}人，实到{present}人。"
-    ]
-    if dt.date(2022, 10, 23) <= day <= dt.date(2022, 12, 31) or rng.random() < 0.15:
-        parts.append(PRESCRIBED_STUDY)
-    for template in rng.sample(BODY, 3):
-        parts.append(template.format(a=a, b=b, month=day.month))
-    parts.append(f"会议最后，{chair}对下一阶段工作提出要求，强调要抓好落实、按时反馈。")
-    return "".join(parts)
+    )
+    study = PRESCRIBED_STUDY if dt.date(2022, 10, 23) <= day <= dt.date(2022, 12, 31) else None
+    body = synthetic.minutes(rng, org=org, study=study).split("\n")[3:]
+    return "\n".join([header, *body])
 
 
 def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
@@ -165,7 +165,7 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
     years = [(2022, min(dt.date(2022, 12, 31), last_day))]
     if today.year > 2022:
         years.append((today.year, last_day))
-    for pk, path, _name, kind, _unit in branches:
+    for pk, path, name, kind, _unit in branches:
         roster = members_of.get(pk, [])
         if kind == OrgKind.BRANCH and not roster:
             continue
@@ -235,6 +235,7 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
                                 recorder_name,
                                 present,
                                 expected,
+                                name,
                             ),
                             sign_in_code=code(),
                             held_at=starts + dt.timedelta(hours=2),
@@ -249,6 +250,7 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
         if m.kind == "theme_day" and m.starts_at.year == 2022 and m.org_id not in demo_branches:
             by_kind[m.starts_at.month].append(i)
     unit_of = {pk: unit for pk, _p, _n, _k, unit in branches}
+    name_of = {pk: n for pk, _p, n, _k, _u in branches}
     copied = 0
     for month in (3, 6, 9, 11, 12):
         candidates = by_kind.get(month, [])
@@ -267,7 +269,7 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
             source, target = meetings[i], meetings[j]
             text = source.minutes.replace(
                 f"{source.starts_at:%Y年%m月%d日}", f"{target.starts_at:%Y年%m月%d日}"
-            )
+            ).replace(name_of[source.org_id], name_of[target.org_id])
             target.minutes = text
             target.topic = source.topic
             copied += 1
@@ -295,7 +297,15 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
                 )
             )
     Attendance.all_objects.bulk_create(rows, batch_size=2000)
-    return Generated(meetings=len(meetings), attendance=len(rows), copied_pairs=copied)
+    # the copied-minutes index: the demo indexes 2022's theme days (where the copies are) in
+    # bulk and lets the detector find the pairs; meetings recorded later are checked as
+    # they are recorded (orglife/copies.py)
+    from dangjian.orglife.copies import sweep
+
+    flagged = sweep([m for m in meetings if m.kind == "theme_day" and m.starts_at.year == 2022])
+    return Generated(
+        meetings=len(meetings), attendance=len(rows), copied_pairs=copied, flagged=flagged
+    )
 
 
 def overdue_summary(today: dt.date) -> dict[str, int]:

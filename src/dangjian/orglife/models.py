@@ -443,3 +443,37 @@ class HeartTalk(models.Model):
 
     def __str__(self):
         return f"{self.talked_on} {self.topic}"
+
+
+class CopiedMinutes(models.Model):
+    """A pair of near-duplicate minutes from different branches (issue #5 item 4): found by
+    the similarity index when `meeting`'s minutes were recorded; `source` is the earlier text
+    it resembles. Derived data: re-checking the minutes replaces the pairs."""
+
+    SCOPE_PATH = "org_path"
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="copied_pairs"
+    )
+    source = models.ForeignKey(
+        Meeting, verbose_name="相似的会议", on_delete=models.CASCADE, related_name="+"
+    )
+    org_path = models.CharField("组织路径", max_length=255, db_index=True, editable=False)
+    source_path = models.CharField("相似会议的组织路径", max_length=255, editable=False)
+    similarity = models.FloatField("相似度")
+    found_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    all_objects = models.Manager()
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "雷同会议记录"
+        verbose_name_plural = "雷同会议记录"
+        default_manager_name = "all_objects"
+        ordering = ["-similarity", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "source"], name="copied_pair_once")
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} ~ {self.source_id} ({self.similarity:.2f})"

@@ -325,6 +325,10 @@ def meeting_record(
             "chair_delegated_by": chair_delegated_by,
         },
     )
+    # 雷同会议记录: compare the minutes with every other branch's (similarity index)
+    from dangjian.orglife.copies import check_minutes
+
+    check_minutes(meeting)
     return meeting
 
 
@@ -413,6 +417,10 @@ def meeting_correct(
         org_path=meeting.org_path,
         changes={"reason": reason, "fields": sorted(diff), "correction": correction.pk},
     )
+    if "minutes" in diff:
+        from dangjian.orglife.copies import check_minutes
+
+        check_minutes(meeting)
     return correction
 
 

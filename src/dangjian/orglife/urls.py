@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.orglife import views, views_extra
+from dangjian.orglife import views, views_copies, views_extra, views_rollup
 
 app_name = "orglife"
 urlpatterns = [
@@ -42,6 +42,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/appraisal/", views_extra.appraisal, name="appraisal"),
     path("orgs/<int:org_id>/talks/", views_extra.talks, name="talks"),
     path("orgs/<int:org_id>/talks/coverage/", views_extra.talk_coverage, name="talk_coverage"),
+    path("copies/", views_copies.copy_list, name="copies"),
+    path("copies/<int:pair_id>/", views_copies.copy_pair, name="copy_pair"),
+    path("resolutions/", views_rollup.resolution_rollup, name="resolutions"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<str:code>/", views.sign_in, name="sign_in_code"),
 ]
