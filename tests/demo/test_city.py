@@ -200,6 +200,13 @@ def test_full_city_counts_warnings_and_determinism():
     assert found[("R-ORG-03", "warning")] >= 3  # 7+ full members, no committee
     assert found[("R-ORG-20", "warning")] >= 2  # more than 50 members
     assert result.closed_terms >= 5 and result.groups >= 10
+    # the seed report: 司法局 "全体干警集中学习19场，培训1395人次"
+    from dangjian.orglife.models import Attendance, Meeting
+
+    sessions = Meeting.objects.unscoped().filter(topic__startswith="全体干警集中学习")
+    assert sessions.count() == 19
+    present = Attendance.objects.unscoped().filter(meeting__in=sessions, status="present")
+    assert present.count() == 1395
 
     before = _snapshot()
     _flush()

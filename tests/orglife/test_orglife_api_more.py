@@ -185,8 +185,9 @@ def test_record_adds_a_member_with_a_reason(client, tree, personas, bearer):
 
 def services_member_joined_later(tree):
     """A member of branch A not on the roster of the meeting (joined after the day)."""
-    from dangjian.members.services import member_create
     from tests.conftest import member_data
+
+    from dangjian.members.services import member_create
 
     return member_create(
         actor=None,
@@ -250,18 +251,35 @@ def test_patch_refusals(client, tree, personas, bearer):
     assert r.status_code == 404
     r = client.patch(url, {"reason": "x", "topic": "新"}, content_type=JSON, **bearer("member_a"))
     assert r.status_code == 404
-    # a meeting not yet archived is not corrected here
+    # a planned meeting is simply changed (no correction), and audited
     planned = _meeting(tree)
     r = client.patch(
         f"/api/orglife/meetings/{planned.pk}",
-        {"reason": "x", "topic": "新"},
+        {"topic": "新主题", "place": "二楼会议室"},
         content_type=JSON,
         **headers,
     )
-    assert r.status_code == 400 and "只有已归档的会议" in r.json()["detail"]
+    assert r.status_code == 200, r.content
+    planned.refresh_from_db()
+    assert (planned.topic, planned.place) == ("新主题", "二楼会议室")
+    entry = AuditEntry.objects.get(action="orglife.meeting.updated")
+    assert entry.changes["topic"][1] == "新主题"
     assert not MeetingCorrection.objects.unscoped().exists()
     assert not AuditEntry.objects.filter(action="orglife.meeting.corrected").exists()
     assert Meeting.objects.unscoped().get(pk=meeting.pk).topic == "主题党日"
+
+
+def test_a_held_meeting_is_changed_by_recording_not_by_patch(tree, personas):
+    from dangjian.core.errors import AppError
+    from dangjian.orglife import services as orglife_services
+
+    planned = _meeting(tree)
+    Meeting.objects.unscoped().filter(pk=planned.pk).update(status="held")
+    planned.refresh_from_db()
+    with pytest.raises(AppError, match="登记召开情况"):
+        orglife_services.meeting_update(actor=None, meeting=planned, topic="新")
+    with pytest.raises(AppError, match="只有已归档"):
+        orglife_services.meeting_correct(actor=None, meeting=planned, reason="x", topic="新")
 
 
 # --- compliance --------------------------------------------------------------------------------

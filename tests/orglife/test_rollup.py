@@ -120,10 +120,13 @@ def test_query_count_does_not_grow_with_rows(client, tree, personas, data):
     c = _as(client, personas, "unit_admin")
     few = _queries(c, tree.organ_a.pk)
     meeting = data["b"]
-    for i in range(8):
+    for i in range(18):
         res = services.resolution_add(
             actor=None, meeting=meeting, text=f"决议{i}", owner=tree.members_b[0]
         )
         services.resolution_progress(actor=None, resolution=res, note="进展")
     many = _queries(c, tree.organ_a.pk)
     assert many == few
+    r = c.get(URL, {"org": tree.organ_a.pk, "page": 2})
+    assert r.context["page"].paginator.count == 22 and len(r.context["items"]) == 2
+    assert "第 2 / 2 页" in r.content.decode()

@@ -268,9 +268,9 @@ def _person(request, member_id):
 @router.patch(
     "/meetings/{int:meeting_id}",
     response={200: MeetingDetailOut, **ERRORS},
-    summary="更正已归档会议（须说明原因）",
-    description="只有已归档的会议经此更正，旧值、新值和原因留存；未归档的会议返回 400"
-    "（登记召开情况请用 POST /meetings/{id}/record）。",
+    summary="修改计划召开的会议，或更正已归档会议（须说明原因）",
+    description="计划召开的会议直接修改；已归档的会议经此更正，旧值、新值和原因留存；"
+    "已召开未归档的会议返回 400（登记召开情况请用 POST /meetings/{id}/record）。",
 )
 def correct_meeting(request, meeting_id: int, payload: MeetingCorrectIn):
     meeting = selectors.access_meeting(request.user, meeting_id, need=Cap.MEMBER_MANAGE)
@@ -286,7 +286,10 @@ def correct_meeting(request, meeting_id: int, payload: MeetingCorrectIn):
             changes[name] = _aware(value)
         else:
             changes[name] = value
-    services.meeting_correct(actor=request.user, meeting=meeting, reason=reason, **changes)
+    if meeting.status == "planned":
+        services.meeting_update(actor=request.user, meeting=meeting, **changes)
+    else:
+        services.meeting_correct(actor=request.user, meeting=meeting, reason=reason, **changes)
     meeting.refresh_from_db()
     return _detail(meeting)
 

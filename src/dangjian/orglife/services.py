@@ -361,6 +361,45 @@ def _plain(value):
     return value
 
 
+PLANNED_FIELDS = ("topic", "place", "agenda", "starts_at", "ends_at", *PERSON_FIELDS)
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting: Meeting, **changes) -> Meeting:
+    """Change a planned meeting (topic, place, agenda, times, convener, chair, recorder).
+    A held meeting is changed by recording it again; an archived one only by a correction."""
+    meeting = _locked(meeting)
+    _require(actor, meeting.org_path)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise AppError(
+            "会议已召开，请通过“登记召开情况”修改；已归档的会议须办理更正。", field="status"
+        )
+    unknown = sorted(set(changes) - set(PLANNED_FIELDS))
+    if unknown:
+        raise AppError("不能修改该项。", field=unknown[0])
+    values = {}
+    for field, value in changes.items():
+        if field in TEXT_LIMITS:
+            label = Meeting._meta.get_field(field).verbose_name
+            value = _text(value, field, label, required=field == "topic")
+        values[field] = value
+    _check_times(values.get("starts_at", meeting.starts_at), values.get("ends_at", meeting.ends_at))
+    roster_ids = set(
+        Attendance.objects.unscoped().filter(meeting=meeting).values_list("member_id", flat=True)
+    )
+    _people({f: values.get(f, getattr(meeting, f)) for f in PERSON_FIELDS}, roster_ids)
+    diff = {}
+    for field, value in values.items():
+        old = getattr(meeting, field)
+        if old != value:
+            diff[field] = [_plain(old), _plain(value)]
+            setattr(meeting, field, value)
+    if diff:
+        meeting.save(update_fields=[*values, "updated_at"])
+        audit(actor, "orglife.meeting.updated", meeting, org_path=meeting.org_path, changes=diff)
+    return meeting
+
+
 @transaction.atomic
 def meeting_correct(
     *, actor, meeting: Meeting, reason: str, now: dt.datetime | None = None, **changes
