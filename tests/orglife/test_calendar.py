@@ -223,3 +223,11 @@ def test_feed_reset_redirect_stays_on_site(client, tree, personas):
     client.force_login(personas.secretary_a)
     response = client.post(f"{PAGE}feed-reset/", {"next": "//evil.example/"})
     assert response["Location"] == PAGE
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "https://evil.example/"])
+def test_the_feed_reset_does_not_redirect_off_site(client, personas, target):
+    client.force_login(personas.secretary_a)
+    response = client.post("/orglife/docs/calendar/feed-reset/", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/orglife/docs/calendar/"

@@ -115,6 +115,31 @@ def test_the_committee_admin_sees_units_and_drills_down(client, tree, personas):
     assert html.count('data-status="done"') >= 1
 
 
+def test_the_drill_down_shows_meetings_only_to_those_who_see_members(client, tree, personas):
+    _meeting(tree.branch_a, "theme_day", dt.date(YEAR, 1, 10))
+    url = f"/compliance/cell/?org={tree.branch_a.pk}&kind=theme_day&year={YEAR}"
+    client.force_login(personas.secretary_a)
+    assert "主题党日" in client.get(url).content.decode().split("compliance-period", 1)[1]
+    for persona in ["system_admin", "judge", "member_a"]:
+        client.force_login(personas.by_name(persona))
+        page = client.get(url)
+        periods = page.content.decode().split("compliance-period", 1)[1]
+        assert page.status_code == 200 and "主题党日" not in periods, persona
+        assert 'data-status="done"' in page.content.decode()  # the status itself is shown
+
+
+def test_meetings_follow_their_branch_when_it_moves(client, tree, personas):
+    from dangjian.orglife.models import Meeting as M
+    from dangjian.orgs.services import org_move
+
+    meeting = _meeting(tree.branch_a, "theme_day", dt.date(YEAR, 1, 10))
+    org_move(actor=None, org=tree.branch_a, new_parent=tree.party_group_b)
+    tree.branch_a.refresh_from_db()
+    assert M.objects.unscoped().get(pk=meeting.pk).org_path == tree.branch_a.path
+    client.force_login(personas.unit_admin)  # 甲局: the branch has left
+    assert client.get(f"/orglife/meetings/{meeting.pk}/").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
@@ -126,6 +151,8 @@ def test_the_committee_admin_sees_units_and_drills_down(client, tree, personas):
         ("auditor", 404),
         ("security_admin", 404),
         ("outsider", 404),
+        ("system_admin", 200),  # the period statuses only (see above)
+        ("judge", 200),
     ],
 )
 def test_the_drill_down_is_scoped(client, tree, personas, persona, status):

@@ -131,6 +131,6 @@ def test_sign_in_through_the_api(client, tree, personas, bearer):
         content_type="application/json",
         **bearer("secretary_b"),
     )
-    assert r.status_code == 400 and "不在本次会议" in r.json()["detail"]
+    assert r.status_code == 400 and "签到码无效" in r.json()["detail"]
     r = client.post("/api/orglife/sign-in", {"code": "X"}, content_type="application/json")
     assert r.status_code == 401

@@ -484,7 +484,8 @@ def sign_in(
         else None
     )
     if row is None:
-        raise AppError("您不在本次会议的应到人员名单中，不能签到。", field="code")
+        # the same answer as an unknown code: a guess must not confirm that a meeting exists
+        raise AppError("签到码无效，请核对后重新输入。", field="code")
     if row.signed_in_at is not None or row.status == AttendanceStatus.PRESENT:
         raise AppError("您已签到。", field="code")
     if now < meeting.starts_at - SIGN_IN_OPENS_BEFORE:

@@ -148,16 +148,23 @@ def compliance_cell(request):
     row = next((r for r in grid.rows if r.org_id == org.pk), None)
     if row is None or kind not in row.cells:
         raise deny()
+    from dangjian.notify.selectors import reminders_for_cell
     from dangjian.orglife.models import Meeting
 
-    meetings = list(
-        Meeting.objects.unscoped()
-        .filter(org=org, kind=kind, starts_at__year=year)
-        .order_by("starts_at")
+    # the statuses are org-level facts (org.view); the meetings behind them and who was
+    # reminded are the branch's business (member.view): a judge, a plain member or the
+    # system administrator sees the periods only
+    detail = can(request.user, Cap.MEMBER_VIEW, org.path)
+    meetings = (
+        list(
+            Meeting.objects.unscoped()
+            .filter(org=org, kind=kind, starts_at__year=year)
+            .order_by("starts_at")
+        )
+        if detail
+        else []
     )
-    from dangjian.notify.selectors import reminders_for_cell
-
-    sent = reminders_for_cell(org, kind, year)  # what the daily job told whom (事前提醒)
+    sent = reminders_for_cell(org, kind, year) if detail else {}  # 事前提醒 sent
     periods = []
     for period, status in zip(grid.periods[kind], row.cells[kind], strict=True):
         inside = [

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.core.access import deny, paths_for
@@ -206,7 +207,9 @@ def my_calendar(request):
 def feed_reset(request):
     cal.feed_reset(actor=request.user)
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("orglife_docs:calendar")
 

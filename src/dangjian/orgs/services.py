@@ -120,13 +120,22 @@ def org_update(*, actor, org: Org, **values) -> Org:
 
 
 def _path_copies():
+    """Every stored copy of an org's path (tree-owned rows are scoped by it): a move
+    rewrites them all, or the old parent would go on seeing what moved away."""
     from dangjian.members.models import ImportJob, Transfer
+    from dangjian.orglife.models import CopiedMinutes, HeartTalk, Meeting
+    from dangjian.similarity.models import TextFingerprint
 
     return [
         (Member, "org_path"),
         (Transfer, "from_path"),
         (Transfer, "to_path"),
         (ImportJob, "org_path"),
+        (Meeting, "org_path"),
+        (HeartTalk, "org_path"),
+        (CopiedMinutes, "org_path"),
+        (CopiedMinutes, "source_path"),
+        (TextFingerprint, "org_path"),
     ]
 
 
