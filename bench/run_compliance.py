@@ -69,7 +69,7 @@ def grow(root: Org, today: dt.date, target: int) -> dict:
     next_org = (Org.objects.unscoped().aggregate(m=Max("pk"))["m"] or 0) + 1
     next_unit = (Unit.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     tz = timezone.get_current_timezone()
-    codes = iter(range(10_000_000, 99_999_999))
+    codes = iter(range(1_000_000, 9_999_999))  # "B" + 7 digits: the field holds 8
     made = 0
     with transaction.atomic():
         while made < need:
