@@ -86,7 +86,9 @@ def _drop() -> None:
     elif connection.vendor == "sqlite":
         connection.connection.close()  # uncommitted work is discarded with it
     else:
-        raise NotImplementedError(f"no connection drop for {connection.vendor}")
+        raise RuntimeError(
+            f"drop_connection_after supports SQLite and PostgreSQL, not {connection.vendor}"
+        )
 
 
 @contextlib.contextmanager

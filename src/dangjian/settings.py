@@ -129,6 +129,12 @@ EXPORT_INLINE_MAX_ROWS = env_int("DANGJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
 ORGLIFE_FREQUENCY_OVERRIDES = dict(
     part.split("=", 1) for part in env_list("DANGJIAN_ORGLIFE_FREQUENCIES", []) if "=" in part
 )
+try:  # a typo stops the start, instead of a 500 on the compliance page later
+    from dangjian.rules.orglife import check_overrides
+
+    ORGLIFE_FREQUENCY_OVERRIDES = check_overrides(ORGLIFE_FREQUENCY_OVERRIDES)
+except ValueError as exc:
+    raise ImproperSetting(f"DANGJIAN_ORGLIFE_FREQUENCIES: {exc}") from None
 
 # Meeting attachments (photos, PDF, Word, Excel), each at most this size (≤ UPLOAD_MAX_BYTES).
 ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("DANGJIAN_ORGLIFE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

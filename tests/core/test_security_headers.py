@@ -166,3 +166,20 @@ def test_in_production_secrets_come_only_from_the_environment(tmp_path, missing)
     )
     assert out.returncode != 0 and missing in out.stderr
     assert not (tmp_path / "secret_key").exists() and not (tmp_path / "field_keys").exists()
+
+
+def test_a_typo_in_the_meeting_frequencies_stops_the_start(tmp_path):
+    env = {
+        **os.environ,
+        "DANGJIAN_ORGLIFE_FREQUENCIES": "party_lesson=quartre",
+        "DANGJIAN_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "dangjian.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode != 0 and "DANGJIAN_ORGLIFE_FREQUENCIES" in out.stderr

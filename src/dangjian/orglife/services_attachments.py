@@ -16,7 +16,7 @@ from dangjian.core.access import can, deny
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
-from dangjian.members.imports.files import SNIFF_BYTES, sniff
+from dangjian.core.uploads import SNIFF_BYTES, sniff
 from dangjian.orglife.models import Meeting, MeetingAttachment, MeetingStatus
 from dangjian.orglife.services import _locked, _require
 

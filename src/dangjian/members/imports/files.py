@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
-from dangjian.core import crypto
+from dangjian.core import crypto, uploads
 from dangjian.core.errors import AppError
 from dangjian.members.imports.columns import SHEET_DATA
 
@@ -209,69 +209,14 @@ def _bomb_message() -> str:
 
 # --- what a file is, by its content (never by its name) --------------------------------------
 
-SNIFF_BYTES = 4096
-_SIGNATURES = (
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),  # an empty archive
-    (b"\xd0\xcf\x11\xe0", "ole"),
-    (b"%PDF", "pdf"),
-    (b"\x7fELF", "program"),
-    (b"MZ", "program"),
-    (b"\xca\xfe\xba\xbe", "program"),
-    (b"\xcf\xfa\xed\xfe", "program"),
-    (b"#!", "program"),
-    (b"\x89PNG", "image"),
-    (b"\xff\xd8\xff", "image"),
-    (b"GIF8", "image"),
-    (b"Rar!", "archive"),
-    (b"7z\xbc\xaf", "archive"),
-    (b"\x1f\x8b", "archive"),
-)
-_HTML = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|table|meta|\?xml)", re.IGNORECASE)
-_KIND_LABELS = {
-    "pdf": "PDF文档",
-    "program": "可执行程序或脚本",
-    "image": "图片",
-    "archive": "其他格式的压缩包",
-    "html": "网页（HTML/XML）",
-    "text": "文本（如CSV）",
-    "binary": "无法识别的二进制数据",
-}
-#: the encodings a Chinese office's text files come in
-TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def sniff(head: bytes) -> str:
-    """What the first bytes of a file say it is: zip, ole, pdf, program, image, archive, html,
-    text or binary. Text is what decodes as UTF-8 or GB18030 with no NUL or other control
-    bytes (a cut at the end of `head` may split a character, so the last 3 bytes may go)."""
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if _HTML.match(body):
-        return "html"
-    if _is_text(body, partial=len(head) >= SNIFF_BYTES):
-        return "text"
-    return "binary"
-
-
-def _decode(data: bytes, *, partial: bool = False) -> str | None:
-    if b"\0" in data:
-        return None
-    for encoding in TEXT_ENCODINGS:
-        for cut in range(4 if partial else 1):
-            try:
-                return data[: len(data) - cut].decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    return None
-
-
-def _is_text(data: bytes, *, partial: bool = False) -> bool:
-    text = _decode(data, partial=partial)
-    return text is not None and not _CONTROL.search(text)
+# the sniffing itself is shared by every upload (core/uploads.py); these names stay here for
+# the importer and its tests
+SNIFF_BYTES = uploads.SNIFF_BYTES
+TEXT_ENCODINGS = uploads.TEXT_ENCODINGS
+sniff = uploads.sniff
+_decode = uploads.decode_text
+_CONTROL = uploads.CONTROL_CHARS
+_KIND_LABELS = uploads.KIND_LABELS
 
 
 def _not_xlsx(kind: str) -> AppError:
