@@ -184,6 +184,8 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.notify",
     "dangjian.similarity",
+    "dangjian.assessment",
+    "dangjian.integrity",
     "dangjian.demo",
 ]
 

@@ -29,17 +29,49 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"  # read the audit log
     ACCOUNT_MANAGE = "account.manage"  # accounts and role grants
     SETTINGS_MANAGE = "settings.manage"  # system settings (configurable rules, code tables)
+    # run assessment in the subtree: schemes, contests, observation meetings, 述职评议, final
+    # scores of the orgs below
+    ASSESS_MANAGE = "assess.manage"
+    # fill the self-assessment and the secretary's report of an org in the subtree
+    ASSESS_SUBMIT = "assess.submit"
+    # 清廉机关: risk points, warning-education sessions, commitments of the subtree
+    INTEGRITY_MANAGE = "integrity.manage"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.COMMITTEE_ADMIN: frozenset(
-        {Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+        {
+            Cap.ORG_VIEW,
+            Cap.ORG_MANAGE,
+            Cap.MEMBER_VIEW,
+            Cap.MEMBER_MANAGE,
+            Cap.MEMBER_REVEAL,
+            Cap.ASSESS_MANAGE,
+            Cap.ASSESS_SUBMIT,
+            Cap.INTEGRITY_MANAGE,
+        }
     ),
     Role.UNIT_ADMIN: frozenset(
-        {Cap.ORG_VIEW, Cap.ORG_MANAGE, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+        {
+            Cap.ORG_VIEW,
+            Cap.ORG_MANAGE,
+            Cap.MEMBER_VIEW,
+            Cap.MEMBER_MANAGE,
+            Cap.MEMBER_REVEAL,
+            Cap.ASSESS_MANAGE,
+            Cap.ASSESS_SUBMIT,
+            Cap.INTEGRITY_MANAGE,
+        }
     ),
     Role.BRANCH_SECRETARY: frozenset(
-        {Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+        {
+            Cap.ORG_VIEW,
+            Cap.MEMBER_VIEW,
+            Cap.MEMBER_MANAGE,
+            Cap.MEMBER_REVEAL,
+            Cap.ASSESS_SUBMIT,
+            Cap.INTEGRITY_MANAGE,
+        }
     ),
     Role.BRANCH_ORGANIZER: frozenset(
         {Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
