@@ -218,6 +218,9 @@ class IndicatorScore(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.indicator_id}: {self.final_points or self.self_points}"
+
 
 def evidence_upload_to(instance, filename):
     return f"assessment/{instance.score.assessment_id}/{filename}"
@@ -264,6 +267,9 @@ class Evidence(models.Model):
         verbose_name_plural = "佐证材料"
         default_manager_name = "all_objects"
         ordering = ["score", "added_at", "id"]
+
+    def __str__(self):
+        return self.title
 
 
 # ---------------------------------------------------------------- 书记赛党建
@@ -361,6 +367,9 @@ class ContestEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contest", "org"], name="assessment_entry_once")
         ]
+
+    def __str__(self):
+        return f"{self.contest_id}: {self.org_id}"
 
 
 # ---------------------------------------------------------------- 现场观摩会
@@ -536,6 +545,9 @@ class Participant(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.name
+
 
 class ScoreSheet(models.Model):
     """One judge's score of one stop. Items are saved one by one as the judge taps them;
@@ -566,6 +578,9 @@ class ScoreSheet(models.Model):
             models.UniqueConstraint(fields=["stop", "judge"], name="assessment_sheet_once")
         ]
 
+    def __str__(self):
+        return f"{self.judge_id}@{self.stop_id}: {self.total}"
+
 
 class ScoreItem(models.Model):
     SCOPE_PATH = "sheet__stop__meeting__owner_path"
@@ -589,6 +604,9 @@ class ScoreItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sheet", "indicator"], name="assessment_item_once")
         ]
+
+    def __str__(self):
+        return f"{self.indicator_id}: {self.points}"
 
 
 class ExchangeSpeech(models.Model):
@@ -620,6 +638,9 @@ class ExchangeSpeech(models.Model):
         verbose_name_plural = "交流发言"
         default_manager_name = "all_objects"
         ordering = ["meeting", "order", "id"]
+
+    def __str__(self):
+        return self.speaker
 
 
 class TaskStatus(models.TextChoices):
@@ -655,6 +676,9 @@ class ObservationTask(models.Model):
         verbose_name_plural = "观摩会任务"
         default_manager_name = "all_objects"
         ordering = ["meeting", "due_on", "id"]
+
+    def __str__(self):
+        return self.title
 
 
 # ---------------------------------------------------------------- 述职评议 (R-ORG-17)
@@ -785,6 +809,9 @@ class ReviewVoter(models.Model):
             models.UniqueConstraint(fields=["review", "user"], name="assessment_voter_once")
         ]
 
+    def __str__(self):
+        return f"{self.review_id}: {self.user_id}"
+
 
 class BallotTally(models.Model):
     """The ballots for one report: a counter per grade. A cast ballot adds one to a counter;
@@ -808,6 +835,9 @@ class BallotTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "grade"], name="assessment_tally_once")
         ]
+
+    def __str__(self):
+        return f"{self.report_id} {self.grade}: {self.count}"
 
 
 class Rectification(models.Model):
@@ -838,3 +868,6 @@ class Rectification(models.Model):
         verbose_name_plural = "整改事项"
         default_manager_name = "all_objects"
         ordering = ["report", "due_on", "id"]
+
+    def __str__(self):
+        return self.problem[:30]

@@ -137,3 +137,6 @@ class Commitment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="integrity_commitment_once")
         ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year}"
