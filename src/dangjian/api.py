@@ -146,3 +146,11 @@ api.add_router("/members", members_router)
 from dangjian.orglife.api import router as orglife_router  # noqa: E402
 
 api.add_router("/orglife", orglife_router)
+
+from dangjian.assessment.api import router as assessment_router  # noqa: E402
+
+api.add_router("/assessment", assessment_router)
+
+from dangjian.integrity.api import router as integrity_router  # noqa: E402
+
+api.add_router("/integrity", integrity_router)

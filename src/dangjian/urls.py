@@ -16,6 +16,11 @@ urlpatterns = [
     path("orglife/", include("dangjian.orglife.urls")),
     path("compliance/", include("dangjian.orglife.urls_compliance")),
     path("todo/", include("dangjian.notify.urls")),
+    path("assessment/", include("dangjian.assessment.urls_schemes")),
+    path("observation/", include("dangjian.assessment.urls_observation")),
+    path("contests/", include("dangjian.assessment.urls_contest")),
+    path("reviews/", include("dangjian.assessment.urls_review")),
+    path("integrity/", include("dangjian.integrity.urls")),
     path("api/", api.urls),
     path("healthz", healthz),
 ]

@@ -1,0 +1,3 @@
+from ninja import Router
+
+router = Router(tags=["清廉机关"])
