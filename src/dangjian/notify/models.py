@@ -18,6 +18,11 @@ class NotificationKind(models.TextChoices):
     MEETING_NOTICE = "meeting_notice", "会议通知"
     ORGLIFE_DUE_SOON = "orglife_due_soon", "即将到期"
     ORGLIFE_MISSING = "orglife_missing", "应开未开"
+    ASSESSMENT_DUE = "assessment_due", "考核自评截止"
+    ASSESSMENT_REVIEW = "assessment_review", "考核复核"
+    ASSESSMENT_TASK = "assessment_task", "观摩会任务"
+    RECTIFICATION_DUE = "rectification_due", "述职评议整改"
+    REVIEW_VOTE = "review_vote", "述职评议投票"
 
 
 class Notification(models.Model):
