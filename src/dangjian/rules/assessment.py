@@ -133,16 +133,17 @@ def stop_score(scores: Sequence[Decimal], trim_min: int = TRIM_MIN_JUDGES) -> De
 def outliers(
     scores: Mapping[Hashable, Decimal], threshold: Decimal, min_judges: int = 3
 ) -> dict[Hashable, Decimal]:
-    """Judges whose score sits more than `threshold` points from the mean of the others'
-    scores, with that distance (signed). Needs `min_judges` scores to say anything."""
+    """Judges whose score sits more than `threshold` points from the median of the other
+    judges' scores, with that distance (signed). The median, not the mean, so that one far-off
+    judge does not drag the others into the flag. Needs `min_judges` scores."""
     if len(scores) < min_judges:
         return {}
-    total = sum((Decimal(v) for v in scores.values()), ZERO)
-    n = len(scores)
     found = {}
     for key, value in scores.items():
-        others = (total - Decimal(value)) / (n - 1)
-        distance = Decimal(value) - others
+        others = sorted(Decimal(v) for k, v in scores.items() if k != key)
+        mid = len(others) // 2
+        median = others[mid] if len(others) % 2 else (others[mid - 1] + others[mid]) / 2
+        distance = Decimal(value) - median
         if abs(distance) > Decimal(threshold):
             found[key] = q(distance)
     return found
