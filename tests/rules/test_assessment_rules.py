@@ -59,7 +59,7 @@ def test_stop_score(scores, expected):
 def test_stop_score_trim_is_configurable():
     scores = [D("90"), D("80"), D("70"), D("100")]
     assert stop_score(scores, trim_min=4) == D("85.00")  # drop 100 and 70
-    assert stop_score(scores + [D("60")], trim_min=0) == D("80.00")  # never trim: mean of 5
+    assert stop_score([*scores, D("60")], trim_min=0) == D("80.00")  # never trim: mean of 5
 
 
 def test_stop_score_needs_a_score():
