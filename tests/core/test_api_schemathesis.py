@@ -39,7 +39,7 @@ def _labels() -> list[str]:
     (the test itself loads the schema over HTTP, and checks that the two agree)."""
     from dangjian.api import api
 
-    document = api.get_openapi_schema(path_prefix="/api")
+    document = api.get_openapi_schema(path_prefix="/api/")
     return [
         f"{method.upper()} {path}"
         for path, item in document["paths"].items()
@@ -95,11 +95,58 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
     ]
     orgs = [tree.party_group_a, tree.organ_a, tree.branch_a, tree.branch_b, tree.branch_c]
     members = [*tree.members_a, *tree.members_b, *tree.members_c]
-    return {
+    ids = {
         "org_id": [o.pk for o in orgs],
         "member_id": [m.pk for m in members],
         "job_id": [job.pk],
         "meeting_id": [m.pk for m in meetings],
+    }
+    ids.update(_assessment_ids(tree, personas, starts))
+    return ids
+
+
+def _assessment_ids(tree, personas, starts) -> dict[str, list[int]]:
+    """A published scheme of the 工委 (甲局 and 乙局 assessed), a live observation meeting of
+    甲局 with one stop, a contest and a review: ids inside and outside the caller's scope."""
+    from dangjian.assessment import services_contest as contests
+    from dangjian.assessment import services_observation as obs
+    from dangjian.assessment import services_review as reviews
+    from dangjian.assessment import services_schemes as schemes
+    from dangjian.assessment.models import Assessment
+
+    scheme = schemes.scheme_from_template(
+        actor=None, owner=tree.root, year=2026, template_code="five_basics"
+    )
+    schemes.scheme_publish(actor=None, scheme=scheme)
+    sheet = schemes.scheme_create(
+        actor=None, owner=tree.root, year=2026, name="评分表", target="stop"
+    )
+    item = schemes.indicator_add(
+        actor=None, scheme=sheet, title="阵地展示", max_points="100", method="manual"
+    )
+    schemes.scheme_publish(actor=None, scheme=sheet)
+    meetings = []
+    for owner in (tree.party_group_a, tree.party_group_b):
+        meeting = obs.observation_create(
+            actor=None, owner=owner, title="观摩会", starts_at=starts, sheet=sheet
+        )
+        stop = obs.stop_add(actor=None, meeting=meeting, org=owner, place="门口")
+        obs.judge_add(actor=None, meeting=meeting, user=personas.unit_admin, name="评委")
+        obs.observation_start(actor=None, meeting=meeting)
+        meetings.append((meeting, stop))
+    contest = contests.contest_create(actor=None, owner=tree.root, year=2026, name="书记赛党建")
+    review = reviews.review_create(actor=None, owner=tree.root, year=2026, title="述职评议")
+    indicators = list(scheme.indicators.values_list("pk", flat=True)[:3])
+    return {
+        "scheme_id": [scheme.pk, sheet.pk],
+        "assessment_id": list(
+            Assessment.objects.unscoped().filter(scheme=scheme).values_list("pk", flat=True)
+        ),
+        "indicator_id": [*indicators, item.pk],
+        "meeting_id_observation": [m.pk for m, _ in meetings],
+        "stop_id": [s.pk for _, s in meetings],
+        "contest_id": [contest.pk],
+        "review_id": [review.pk],
     }
 
 
@@ -118,7 +165,14 @@ def _strategy(operation, known_ids):
     negative = operation.as_strategy(GenerationMode.NEGATIVE)
     if not names:
         return st.one_of(positive, positive, negative)
-    known = st.fixed_dictionaries({n: st.sampled_from(known_ids[n]) for n in names}).flatmap(
+
+    def ids_for(name):
+        # an observation meeting's id is a meeting_id too, of another table
+        if name == "meeting_id" and "/observations/" in operation.path:
+            return known_ids["meeting_id_observation"]
+        return known_ids[name]
+
+    known = st.fixed_dictionaries({n: st.sampled_from(ids_for(n)) for n in names}).flatmap(
         lambda ids: operation.as_strategy(GenerationMode.POSITIVE, path_parameters=ids)
     )
     return st.one_of(known, known, positive, negative)
@@ -192,3 +246,29 @@ def test_token_writes_need_no_csrf_but_session_writes_do(caller, personas, tree)
     response = browser.post("/api/orgs", payload, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"] and "请刷新页面" in response.json()["detail"]
+
+
+def test_schema_names_are_unique():
+    """django-ninja files response and request schemas under their class name: two routers
+    with different classes of the same name overwrite each other in /api/openapi.json, and
+    the documented shape of one operation becomes the other's. Identical twins (the shared
+    error bodies) are harmless."""
+    from ninja import Schema
+
+    from dangjian import api  # noqa: F401 - imports every router
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    seen: dict[str, dict] = {}
+    clashes = []
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith("dangjian."):
+            continue
+        shape = cls.model_json_schema()
+        if cls.__name__ in seen and seen[cls.__name__] != shape:
+            clashes.append(cls.__name__)
+        seen.setdefault(cls.__name__, shape)
+    assert clashes == []

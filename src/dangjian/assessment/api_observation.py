@@ -27,7 +27,7 @@ from dangjian.members.api import ERRORS
 router = Router(tags=["考核评比"])
 
 
-class MeetingOut(Schema):
+class ObservationMeetingOut(Schema):
     id: int
     title: str
     theme: str
@@ -46,7 +46,7 @@ class MeetingOut(Schema):
         return obj["owner_name"] if isinstance(obj, dict) else obj.owner.name
 
 
-class StopOut(Schema):
+class ObsStopOut(Schema):
     id: int
     order: int
     org_id: int
@@ -58,7 +58,7 @@ class StopOut(Schema):
     arrives_at: dt.datetime = Field(description="按开始时间和前面各站计划时长推算")
 
 
-class JudgeOut(Schema):
+class ObsJudgeOut(Schema):
     id: int
     user_id: int
     name: str
@@ -66,32 +66,32 @@ class JudgeOut(Schema):
     stop_ids: list[int]
 
 
-class MeetingDetailOut(MeetingOut):
+class ObsMeetingDetailOut(ObservationMeetingOut):
     purpose: str
     sign_in_code: str
     conclusions: str
     participants: int
     signed_in: int
-    stops: list[StopOut]
-    judges: list[JudgeOut]
+    stops: list[ObsStopOut]
+    judges: list[ObsJudgeOut]
 
 
-class ItemPointsOut(Schema):
+class ObsItemPointsOut(Schema):
     indicator_id: int
     points: Decimal
 
 
-class CardOut(Schema):
+class ObsCardOut(Schema):
     stop_id: int
     order: int
     org_name: str
     place: str
     total: Decimal | None = Field(description="本评委该点位的得分；尚未评分为空")
     submitted: bool
-    items: list[ItemPointsOut]
+    items: list[ObsItemPointsOut]
 
 
-class IndicatorOut(Schema):
+class ObsIndicatorOut(Schema):
     id: int
     code: str
     title: str
@@ -100,18 +100,18 @@ class IndicatorOut(Schema):
     guidance: str
 
 
-class SheetsOut(Schema):
+class ObsSheetsOut(Schema):
     meeting_id: int
     title: str
     status: str
     judge_id: int
     has_sheet: bool = Field(description="false：不设评分项，每个点位给一个总分（0—100）")
     sheet_max: Decimal
-    indicators: list[IndicatorOut]
-    stops: list[CardOut]
+    indicators: list[ObsIndicatorOut]
+    stops: list[ObsCardOut]
 
 
-class AssignmentOut(Schema):
+class ObsAssignmentOut(Schema):
     meeting_id: int
     title: str
     starts_at: dt.datetime
@@ -120,15 +120,15 @@ class AssignmentOut(Schema):
     stop_ids: list[int]
 
 
-class ScoreIn(Schema):
+class ObsScoreIn(Schema):
     points: Decimal = Field(..., description="得分，0至该项分值，最多两位小数")
 
 
-class SubmitIn(Schema):
+class ObsSubmitIn(Schema):
     comment: str = Field("", max_length=500, description="评语（可选）")
 
 
-class ItemSavedOut(Schema):
+class ObsItemSavedOut(Schema):
     stop_id: int
     indicator_id: int
     points: Decimal
@@ -136,14 +136,14 @@ class ItemSavedOut(Schema):
     submitted: bool
 
 
-class SheetStateOut(Schema):
+class ObsSheetStateOut(Schema):
     stop_id: int
     total: Decimal
     submitted: bool
     submitted_at: dt.datetime | None
 
 
-class RankOut(Schema):
+class ObsRankOut(Schema):
     rank: int
     org_id: int
     org_name: str
@@ -151,14 +151,14 @@ class RankOut(Schema):
     stops: int
 
 
-class JudgeTotalOut(Schema):
+class ObsJudgeTotalOut(Schema):
     judge_id: int
     judge_name: str
     total: Decimal
     outlier: Decimal | None = Field(description="偏离其他评委的分值（有提示时）")
 
 
-class StopResultOut(Schema):
+class ObsStopResultOut(Schema):
     stop_id: int
     order: int
     org_name: str
@@ -168,18 +168,18 @@ class StopResultOut(Schema):
     judges_assigned: int
     judges_submitted: int
     in_progress: int = Field(description="已开始评分但未提交的评分表数")
-    totals: list[JudgeTotalOut] = Field(description="各评委总分（仅会议管理者可见）")
+    totals: list[ObsJudgeTotalOut] = Field(description="各评委总分（仅会议管理者可见）")
 
 
-class RankingOut(Schema):
+class ObsRankingOut(Schema):
     meeting_id: int
     status: str
-    units: list[RankOut]
-    stops: list[StopResultOut]
+    units: list[ObsRankOut]
+    stops: list[ObsStopResultOut]
     unsubmitted: int
 
 
-class ListFilter(Schema):
+class ObsListFilter(Schema):
     status: Literal["planned", "live", "closed"] | None = None
     year: int | None = Field(None, ge=2000, le=2200)
 
@@ -187,9 +187,9 @@ class ListFilter(Schema):
 # ---------------------------------------------------------------------------------- managers
 
 
-@router.get("", response={200: list[MeetingOut], **ERRORS}, summary="现场观摩会列表")
+@router.get("", response={200: list[ObservationMeetingOut], **ERRORS}, summary="现场观摩会列表")
 @paginate(BoundedLimitOffsetPagination)
-def list_observations(request, filters: Query[ListFilter]):
+def list_observations(request, filters: Query[ObsListFilter]):
     if not has_cap_anywhere(request.user, Cap.ASSESS_MANAGE):
         raise deny()
     return sel.observation_list(request.user, status=filters.status or "", year=filters.year)
@@ -197,7 +197,7 @@ def list_observations(request, filters: Query[ListFilter]):
 
 @router.get(
     "/mine",
-    response={200: list[AssignmentOut], **ERRORS},
+    response={200: list[ObsAssignmentOut], **ERRORS},
     summary="我担任评委的观摩会及负责的点位",
 )
 def my_assignments(request):
@@ -216,14 +216,14 @@ def my_assignments(request):
 
 @router.get(
     "/{int:meeting_id}",
-    response={200: MeetingDetailOut, **ERRORS},
+    response={200: ObsMeetingDetailOut, **ERRORS},
     summary="观摩会详情（路线、评委、参会人数）",
 )
 def get_observation(request, meeting_id: int):
     meeting = sel.access_observation(request.user, meeting_id)
     counts = sel.participant_counts(meeting)
     judges = sel.judges_of(meeting)
-    plain = ("purpose", "sign_in_code", "conclusions", *MeetingOut.model_fields)
+    plain = ("purpose", "sign_in_code", "conclusions", *ObservationMeetingOut.model_fields)
     return {
         **{name: getattr(meeting, name) for name in plain if name != "owner_name"},
         "owner_name": meeting.owner.name,
@@ -266,7 +266,7 @@ def _judge_meeting(request, meeting_id):
 
 @router.get(
     "/{int:meeting_id}/sheets",
-    response={200: SheetsOut, **ERRORS},
+    response={200: ObsSheetsOut, **ERRORS},
     summary="评委：我的评分表（负责的点位、评分项、已评分数）",
 )
 def my_sheets(request, meeting_id: int):
@@ -306,12 +306,12 @@ def my_sheets(request, meeting_id: int):
 
 @router.put(
     "/{int:meeting_id}/stops/{int:stop_id}/items/{int:indicator_id}",
-    response={200: ItemSavedOut, **ERRORS},
+    response={200: ObsItemSavedOut, **ERRORS},
     summary="评委：保存一个评分项的得分（重复提交同一分值无副作用）",
     description="只能为分配给自己的点位评分，观摩会须在进行中，得分在0至该项分值之间；"
     "不符合时返回 400 和中文说明，不写入任何数据。",
 )
-def save_item(request, meeting_id: int, stop_id: int, indicator_id: int, payload: ScoreIn):
+def save_item(request, meeting_id: int, stop_id: int, indicator_id: int, payload: ObsScoreIn):
     meeting, _judge = _judge_meeting(request, meeting_id)
     stop = sel.access_stop(meeting, stop_id)
     indicator = sel.sheet_indicator(meeting, indicator_id)
@@ -340,10 +340,10 @@ def _sheet_state(stop, sheet) -> dict:
 
 @router.put(
     "/{int:meeting_id}/stops/{int:stop_id}/overall",
-    response={200: SheetStateOut, **ERRORS},
+    response={200: ObsSheetStateOut, **ERRORS},
     summary="评委：不设评分项时，保存对该点位的总分（0—100）",
 )
-def save_overall(request, meeting_id: int, stop_id: int, payload: ScoreIn):
+def save_overall(request, meeting_id: int, stop_id: int, payload: ObsScoreIn):
     meeting, _judge = _judge_meeting(request, meeting_id)
     stop = sel.access_stop(meeting, stop_id)
     sheet = services.score_overall_save(actor=request.user, stop=stop, points=payload.points)
@@ -352,10 +352,10 @@ def save_overall(request, meeting_id: int, stop_id: int, payload: ScoreIn):
 
 @router.post(
     "/{int:meeting_id}/stops/{int:stop_id}/submit",
-    response={200: SheetStateOut, **ERRORS},
+    response={200: ObsSheetStateOut, **ERRORS},
     summary="评委：确认提交该点位的评分（须全部评分项已评分；提交后计入排名，不能再改）",
 )
-def submit_sheet(request, meeting_id: int, stop_id: int, payload: SubmitIn):
+def submit_sheet(request, meeting_id: int, stop_id: int, payload: ObsSubmitIn):
     meeting, _judge = _judge_meeting(request, meeting_id)
     stop = sel.access_stop(meeting, stop_id)
     comment = payload.comment or None
@@ -368,7 +368,7 @@ def submit_sheet(request, meeting_id: int, stop_id: int, payload: SubmitIn):
 
 @router.get(
     "/{int:meeting_id}/ranking",
-    response={200: RankingOut, **ERRORS},
+    response={200: ObsRankingOut, **ERRORS},
     summary="观摩会排名（单位按各点位得分平均排名；各点位评分进度）",
 )
 def ranking(request, meeting_id: int):

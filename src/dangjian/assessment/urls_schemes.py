@@ -3,10 +3,12 @@ The empty path is reserved for the assessment hub page."""
 
 from django.urls import path
 
+from dangjian.assessment import views_hub
 from dangjian.assessment import views_schemes as v
 
 app_name = "assess"
 urlpatterns = [
+    path("", views_hub.hub, name="index"),
     path("schemes/", v.scheme_list, name="scheme_list"),
     path("schemes/new/", v.scheme_create, name="scheme_create"),
     path("schemes/<int:pk>/", v.scheme_detail, name="scheme_detail"),

@@ -1,5 +1,5 @@
 from dangjian.core.access import grants_of, has_cap_anywhere
-from dangjian.core.permissions import Cap, Role
+from dangjian.core.permissions import SEPARATED_ROLES, Cap, Role
 
 
 def navigation(request):
@@ -13,6 +13,8 @@ def navigation(request):
             "members": has_cap_anywhere(user, Cap.MEMBER_VIEW),
             "audit": has_cap_anywhere(user, Cap.AUDIT_VIEW),
             "accounts": has_cap_anywhere(user, Cap.ACCOUNT_MANAGE),
+            # 考核评比: everyone in the tree except the three separated administrators
+            "assessment": bool(grants) and not any(g.role in SEPARATED_ROLES for g in grants),
             "roles": sorted({Role(g.role).label for g in grants}),
         }
     }

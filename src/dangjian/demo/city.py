@@ -351,6 +351,10 @@ class DemoResult:
     users: int = 0
     meetings: int = 0  # organisational life of 2022 and of this year (demo/orglife.py)
     copied_minutes: int = 0
+    observation_meetings: int = 0  # demo/assessment.py: 2022's three and today's
+    score_sheets: int = 0
+    ballots: int = 0  # 述职评议 ballots cast (counted, never linked to a voter)
+    risk_points: int = 0
     reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
@@ -954,10 +958,20 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
 
         life = build_orglife(today)
         result.meetings, result.copied_minutes = life.meetings, life.flagged
+        # assessment: the 2022 contest with the seed's observation meeting, this year's work
+        from dangjian.demo.assessment import build_assessment
+
+        scored = build_assessment(today)
+        result.observation_meetings, result.score_sheets = (
+            scored.observation_meetings,
+            scored.score_sheets,
+        )
+        result.ballots, result.risk_points = scored.ballots, scored.risk_points
         # today's 事前提醒, as the daily job would have sent them (`dangjian remind`)
+        from dangjian.assessment.reminders import remind_all
         from dangjian.orglife.reminders import remind
 
-        result.reminders = remind(today).created
+        result.reminders = remind(today).created + remind_all(today).created
         audit(
             None,
             "demo.city.built",

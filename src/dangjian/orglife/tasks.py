@@ -14,4 +14,7 @@ from dangjian.orglife.reminders import remind
 def remind_task(day: str = "") -> str:
     """The daily 事前提醒 (`dangjian remind`), for a scheduler that enqueues tasks: `day` is
     "YYYY-MM-DD" or empty for today. Returns the summary line."""
-    return remind(dt.date.fromisoformat(day) if day else None).summary()
+    from dangjian.assessment.reminders import remind_all
+
+    result = remind(dt.date.fromisoformat(day) if day else None)
+    return f"{result.summary()}\n{remind_all(result.today).summary()}"

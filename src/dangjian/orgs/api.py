@@ -27,19 +27,19 @@ KindLiteral = Literal[
 ]
 
 
-class ErrorOut(Schema):
+class OrgErrorOut(Schema):
     detail: str
     field: str | None = None
 
 
-class ValidationErrorItem(Schema):
+class OrgValidationErrorItem(Schema):
     field: str
     message: str
 
 
-class ValidationErrorOut(Schema):
+class OrgValidationErrorOut(Schema):
     detail: str
-    errors: list[ValidationErrorItem]
+    errors: list[OrgValidationErrorItem]
 
 
 class OrgOut(Schema):
@@ -110,12 +110,12 @@ class OrgUpdateIn(Schema):
 # 400 refused by a business rule, 401 not signed in, 403 session call without CSRF token,
 # 404 not found or not visible, 422 malformed input, 429 over the rate limit
 ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-    429: ErrorOut,
+    400: OrgErrorOut,
+    401: OrgErrorOut,
+    403: OrgErrorOut,
+    404: OrgErrorOut,
+    422: OrgValidationErrorOut,
+    429: OrgErrorOut,
 }
 
 

@@ -42,6 +42,9 @@ def summary(result: DemoResult) -> list[str]:
         f"未登记任期的党支部 {r.branches_without_term} 个",
         f"  组织生活会议 {r.meetings:,} 次（2022年全年和今年至今，含部分支部应开未开、"
         f"{r.copied_minutes} 份跨单位雷同的会议记录）；今日提醒与待办 {r.reminders} 条",
+        f"  考核评比：现场观摩会 {r.observation_meetings} 次（含2022年11月1日第三次观摩会），"
+        f"评分表 {r.score_sheets} 份，述职评议选票 {r.ballots} 张，2022年书记赛党建已公布；"
+        f"廉政风险点 {r.risk_points} 个",
     ]
 
 

@@ -9,11 +9,15 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dangjian.assessment.reminders import remind_all
 from dangjian.orglife.reminders import remind
 
 
 class Command(BaseCommand):
-    help = "事前提醒：为即将到期的组织生活生成支部书记待办，为应开未开的生成单位管理员待办"
+    help = (
+        "事前提醒：为即将到期的组织生活生成支部书记待办，为应开未开的生成单位管理员待办；"
+        "考核自评、复核、观摩会任务、述职评议投票与整改的到期提醒"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -32,3 +36,4 @@ class Command(BaseCommand):
                 raise CommandError(f"日期“{day}”无效，应为 YYYY-MM-DD。") from None
         result = remind(today)
         self.stdout.write(result.summary())
+        self.stdout.write(remind_all(result.today).summary())
