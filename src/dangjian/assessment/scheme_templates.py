@@ -532,7 +532,8 @@ def walk(nodes: list[Node], depth: int = 0):
 
 
 def base_max(code: str) -> Decimal:
-    """The template's maximum without the bonus categories (as `scoring.scheme_max`)."""
+    """The template's maximum without the bonus categories (`scoring.scheme_max` adds the
+    bonus: the full marks)."""
     return sum(
         (Decimal(n["max_points"]) for n in TEMPLATES[code]["tree"] if not n.get("is_bonus")),
         Decimal("0"),

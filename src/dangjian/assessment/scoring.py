@@ -17,12 +17,19 @@ HUNDRED = Decimal("100")
 
 
 def scheme_max(scheme: Scheme | None) -> Decimal:
-    """The base maximum of a scheme: the top-level nodes' points, bonus items excluded.
-    No scheme (an observation meeting scored with one overall mark) → 100."""
+    """The full marks of a scheme: its top-level nodes' points, bonus items included (R-LOCAL-06
+    counts 班子建设 20 + 基本制度 20 + 基本工作 30 + 基本保障 20 + 加分 10 = 100). No scheme (an
+    observation meeting scored with one overall mark) → 100."""
     if scheme is None:
         return HUNDRED
-    rows = Indicator.objects.filter(scheme=scheme, parent__isnull=True, is_bonus=False)
+    rows = Indicator.objects.filter(scheme=scheme, parent__isnull=True)
     return sum((r.max_points for r in rows), Decimal("0"))
+
+
+def on_hundred(points: Decimal, scheme: Scheme | None, *, full: Decimal | None = None) -> Decimal:
+    """Points under a scheme as points out of 100 (over its full marks), never above 100."""
+    full = scheme_max(scheme) if full is None else full
+    return min(HUNDRED, rules.to_hundred(points, full))
 
 
 @dataclass
@@ -57,11 +64,11 @@ def stop_results(meeting: ObservationMeeting, *, submitted_only: bool = True) ->
 
 def unit_observation_scores(meetings: Iterable[ObservationMeeting]) -> dict[int, Decimal]:
     """Per org shown (the stop's `org`), the mean of its scored stops across `meetings`, on a
-    100-point scale (each stop score divided by its sheet's maximum)."""
+    100-point scale (each stop score over its sheet's full marks, at most 100)."""
     sums: dict[int, list[Decimal]] = defaultdict(list)
     for meeting in meetings:
         top = scheme_max(meeting.sheet)
         for result in stop_results(meeting):
             if result.score is not None:
-                sums[result.stop.org_id].append(rules.to_hundred(result.score, top))
+                sums[result.stop.org_id].append(on_hundred(result.score, None, full=top))
     return {org_id: rules.q(sum(v) / len(v)) for org_id, v in sums.items()}
