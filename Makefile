@@ -60,7 +60,8 @@ format: install
 
 # Benchmarks (not part of make test), written to bench/results/: demo-size page timings, a
 # 20,000-row roster import, roster search at 1,000,000 members (BENCH_MEMBERS to change), the
-# compliance grid at 100,000 branches and the copied-minutes check at 1,000,000 minutes.
+# compliance grid at 100,000 branches, the copied-minutes check at 1,000,000 minutes, and the
+# assessment's derived scores (auto indicators over every branch, a 30-stop meeting, ballots).
 PG_BENCH := postgres://postgres@127.0.0.1:5432/test
 bench: install
 	$(PY) bench/run_foundation.py
@@ -68,11 +69,13 @@ bench: install
 	$(PY) bench/run_search.py
 	$(PY) bench/run_compliance.py
 	$(PY) bench/run_similarity.py
+	$(PY) bench/run_assessment.py
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_BENCH)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_foundation.py && \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_import.py && \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_search.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_compliance.py; fi
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_compliance.py && \
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_assessment.py; fi
 
 clean:
 	rm -rf $(VENV) node_modules src/dangjian/static/vendor var
