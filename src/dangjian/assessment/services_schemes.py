@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, RestrictedError
 
 from dangjian.assessment import scheme_templates
 from dangjian.assessment.models import (
@@ -55,6 +55,8 @@ TEXT_LIMITS = {
     "notes": ("说明", 5000),
 }
 UNSET = object()
+SCHEME_IN_USE = "该方案已被观摩会或赛事使用，不能删除。"
+INDICATOR_IN_USE = "该评分项已被使用，不能删除。"
 
 
 def _require(actor, path: str) -> None:
@@ -381,7 +383,12 @@ def scheme_remove(*, actor, scheme: Scheme) -> None:
     if Assessment.objects.unscoped().filter(scheme=scheme).exists():
         raise AppError("方案已有考核记录，不能删除。")
     _audit_scheme(actor, "removed", scheme, name=scheme.name, year=scheme.year)
-    scheme.delete()
+    try:
+        scheme.delete()
+    except (ProtectedError, RestrictedError):
+        # a 观摩会 scoring on it (as its 现场评分表) or a 赛事 counting it; the audit entry above
+        # goes with the rolled-back transaction
+        raise AppError(SCHEME_IN_USE) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,7 +607,11 @@ def indicator_remove(*, actor, indicator: Indicator) -> None:
         title=indicator.title,
         children=Indicator.objects.filter(parent=indicator).count(),
     )
-    indicator.delete()
+    try:
+        indicator.delete()
+    except (ProtectedError, RestrictedError):
+        # a judge's 评分项得分 (ScoreItem) holds it; the audit entry above is rolled back
+        raise AppError(INDICATOR_IN_USE) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,6 +48,11 @@ def _year(value) -> int | None:
     return year if 2000 <= year <= 2100 else None
 
 
+def _ascii_id(value: str) -> bool:
+    """A database id written in ASCII digits (at most 18 of them)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _years() -> list[int]:
     this = timezone.localdate().year
     return list(range(this + 1, this - 6, -1))
@@ -314,7 +319,11 @@ def scheme_edit(request, pk):
 @require_POST
 def scheme_remove(request, pk):
     scheme = sel.access_scheme(request.user, pk)
-    services_schemes.scheme_remove(actor=request.user, scheme=scheme)
+    try:
+        services_schemes.scheme_remove(actor=request.user, scheme=scheme)
+    except AppError as exc:
+        messages.error(request, exc.message)
+        return redirect("assess:scheme_detail", pk=scheme.pk)
     messages.success(request, "草稿方案已删除。")
     return redirect("assess:scheme_list")
 
@@ -550,7 +559,11 @@ def indicator_edit(request, pk, indicator_id):
 def indicator_remove(request, pk, indicator_id):
     scheme = sel.access_scheme(request.user, pk)
     indicator = sel.access_indicator(scheme, indicator_id)
-    services_schemes.indicator_remove(actor=request.user, indicator=indicator)
+    try:
+        services_schemes.indicator_remove(actor=request.user, indicator=indicator)
+    except AppError as exc:
+        messages.error(request, exc.message)
+        return redirect("assess:scheme_detail", pk=scheme.pk)
     messages.success(request, f"已删除“{indicator.title}”。")
     return redirect("assess:scheme_detail", pk=scheme.pk)
 
@@ -776,7 +789,9 @@ def assessment_review(request, pk):
         finals = {}
         for key, value in request.POST.items():
             prefix, _, ident = key.partition("_")
-            if prefix not in ("final", "occ", "reason") or not ident.isdigit():
+            # ASCII digits only: "²".isdigit() is true but int("²") fails, and int() refuses
+            # more than 4300 digits
+            if prefix not in ("final", "occ", "reason") or not _ascii_id(ident):
                 continue
             posted[key] = value
             entry = finals.setdefault(int(ident), {})
