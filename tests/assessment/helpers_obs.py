@@ -18,9 +18,11 @@ START = dt.datetime(2022, 11, 1, 9, 0, tzinfo=TZ)
 ITEMS = (("1", "展板内容", "10"), ("2", "现场讲解", "10"), ("3", "特色亮点", "20"))
 
 
-def make_sheet(owner, items=ITEMS, name="现场观摩评分表") -> Scheme:
+def make_sheet(owner, items=ITEMS, name="现场观摩评分表", status="published") -> Scheme:
+    """A score sheet for stops, published (a meeting may only use a published one) unless
+    `status` says otherwise."""
     scheme = Scheme.all_objects.create(
-        owner=owner, owner_path=owner.path, year=2022, name=name, target="stop"
+        owner=owner, owner_path=owner.path, year=2022, name=name, target="stop", status=status
     )
     total = sum(Decimal(m) for _, _, m in items)
     category = Indicator.objects.create(
@@ -121,3 +123,20 @@ def overall(meeting, user, stop, points, *, submit=True):
     if submit:
         return obs.sheet_submit(actor=user, stop=stop)
     return None
+
+
+def make_contest(owner, *, year=2022, name="书记赛党建", status="draft"):
+    """A contest (书记赛党建) of `owner`, written directly (its own services are tested
+    elsewhere)."""
+    from dangjian.assessment.models import SecretaryContest
+
+    return SecretaryContest.all_objects.create(
+        owner=owner,
+        owner_path=owner.path,
+        year=year,
+        name=name,
+        routine_weight=Decimal("50"),
+        observation_weight=Decimal("30"),
+        review_weight=Decimal("20"),
+        status=status,
+    )

@@ -305,13 +305,22 @@ def test_qr_page_and_sign_in_by_url(client, meeting, personas):
     body = client.get(_url("qr", meeting)).content.decode()
     assert "<svg" in body and f"/observation/sign-in/{meeting.sign_in_code}/" in body
     assert "style=" not in body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "确认签到" in body  # the QR page tells what to do once scanned
     client.force_login(personas.member_a)
-    response = client.get(f"/observation/sign-in/{meeting.sign_in_code}/")
-    assert response.status_code == 200 and "签到成功" in response.content.decode()
+    url = f"/observation/sign-in/{meeting.sign_in_code}/"
+    # opening the URL shows the meeting and the button; only the button's POST signs in
+    response = client.get(url)
+    assert (
+        response.status_code == 200 and 'data-testid="sign-in-confirm"' in response.content.decode()
+    )
     row = Participant.objects.unscoped().get(meeting=meeting, user=personas.member_a)
+    assert row.signed_in_at is None
+    response = client.post(url)
+    assert response.status_code == 200 and "签到成功" in response.content.decode()
+    row.refresh_from_db()
     assert row.signed_in_at is not None
     client.force_login(personas.secretary_a)
-    response = client.get(f"/observation/sign-in/{meeting.sign_in_code}/")
+    response = client.post(url)
     assert response.status_code == 400
     assert "不在本次观摩会的参会人员名单中" in response.content.decode()
     client.logout()

@@ -1,7 +1,8 @@
 """Issue #6 in a real browser: a judge scores several stops of a live observation meeting on a
 phone-sized page while the big screen's live ranking updates by itself; a refused score shows
 the server's message at the item; with the phone offline the scores wait (待发送) and reach
-the server once it is back online."""
+the server once it is back online. A participant who scans the QR code confirms his sign-in
+with a button (opening the URL alone writes nothing)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.assessment.helpers_obs import make_meeting, make_sheet, stops_of
+from tests.assessment.helpers_obs import make_meeting, make_sheet, make_users, stops_of
 from tests.e2e.conftest import login
 
-from dangjian.assessment.models import ScoreItem, ScoreSheet
+from dangjian.assessment import services_observation as obs
+from dangjian.assessment.models import Participant, ScoreItem, ScoreSheet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -151,4 +153,28 @@ def test_judge_scores_on_a_phone_while_the_live_ranking_updates(
     expect(rows.nth(0)).to_contain_text("100.00")
     expect(rows.nth(1)).to_contain_text("乙局党组")
     expect(page.get_by_test_id("live-stop").nth(1)).to_contain_text("1/1")
+    assert violations == []
+
+
+def test_participant_confirms_the_sign_in_on_a_phone(browser, live_server, tree, personas):
+    base = live_server.url
+    meeting = make_meeting(tree, judges=make_users("j", 1), live=True)
+    obs.participants_add(actor=None, meeting=meeting, users=[personas.member_a])
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    mobile = phone.new_page()
+    mobile.set_default_timeout(10_000)
+    violations = _watch_csp(mobile, [])
+    login(mobile, base, "member_a")
+    mobile.goto(f"{base}/observation/sign-in/{meeting.sign_in_code}/")
+    expect(mobile.get_by_test_id("sign-in-meeting")).to_contain_text(meeting.title)
+    button = mobile.get_by_test_id("sign-in-confirm")
+    expect(button).to_have_text(re.compile("确认签到"))
+    assert button.bounding_box()["height"] >= 44  # a big touch target
+    row = Participant.objects.unscoped().get(meeting=meeting, user=personas.member_a)
+    assert row.signed_in_at is None  # opening the page wrote nothing
+    button.click()
+    expect(mobile.get_by_test_id("sign-in-done")).to_contain_text("签到成功")
+    row.refresh_from_db()
+    assert row.signed_in_at is not None
+    phone.close()
     assert violations == []

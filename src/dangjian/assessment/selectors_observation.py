@@ -25,6 +25,7 @@ from dangjian.assessment.models import (
     ObservationTask,
     Participant,
     Scheme,
+    SchemeStatus,
     SchemeTarget,
     ScoreItem,
     ScoreSheet,
@@ -32,6 +33,7 @@ from dangjian.assessment.models import (
     Stop,
 )
 from dangjian.core.access import can, deny, grants_of, has_cap_anywhere, subtree_q
+from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.rules import assessment as rules
@@ -148,6 +150,29 @@ def access_sheet(meeting: ObservationMeeting, stop_id, judge_id) -> ScoreSheet:
         raise deny()
     found.stop.meeting = meeting
     return found
+
+
+def sign_in_row(user, code) -> Participant:
+    """The caller's row on the list of the meeting whose sign-in code is `code` (with its
+    meeting), as the sign-in page shows it before he confirms. The same refusals as
+    `services_observation.participant_sign_in`; it writes nothing and says nothing about the
+    meeting to someone not on its list."""
+    code = (code or "").strip().upper()[:8]
+    meetings = ObservationMeeting.objects.unscoped().select_related("owner")
+    meeting = meetings.filter(sign_in_code=code).first() if code else None
+    if meeting is None:
+        raise AppError("签到码无效，请核对后重新扫码。", field="code")
+    if meeting.status == ObservationStatus.CLOSED:
+        raise AppError("观摩会已结束，不能再签到。", field="code")
+    row = (
+        Participant.objects.unscoped().filter(meeting=meeting, user=user).first()
+        if getattr(user, "pk", None) and user.is_active
+        else None
+    )
+    if row is None:
+        raise AppError("您不在本次观摩会的参会人员名单中，不能签到。请联系会务人员。", field="code")
+    row.meeting = meeting
+    return row
 
 
 def sheet_indicator(meeting: ObservationMeeting, indicator_id) -> Indicator | None:
@@ -543,19 +568,26 @@ def _paths_above(owners) -> list[str]:
 
 
 def sheet_choices(user, owners: list[Org]) -> list[Scheme]:
-    """Score sheets (schemes for stops) a meeting of `owners` may use: those of the owners
-    and the bodies above them, and those the user manages."""
+    """Score sheets (schemes for stops) a meeting of `owners` may use: PUBLISHED ones only (a
+    draft may still change under live scoring), of those the user manages and those of the
+    bodies above the owners. Superiors' drafts are never listed (not even their names)."""
     paths = _paths_above(owners)
-    qs = Scheme.objects.visible_to(user, Cap.ASSESS_MANAGE).filter(target=SchemeTarget.STOP)
-    above = Scheme.objects.unscoped().filter(target=SchemeTarget.STOP, owner_path__in=paths)
+    published = Q(target=SchemeTarget.STOP, status=SchemeStatus.PUBLISHED)
+    qs = Scheme.objects.visible_to(user, Cap.ASSESS_MANAGE).filter(published)
+    above = Scheme.objects.unscoped().filter(published, owner_path__in=paths)
     return list((qs | above).distinct().order_by("-year", "name", "id")[:200])
 
 
 def contest_choices(user, owners: list[Org]) -> list[SecretaryContest]:
-    paths = _paths_above(owners)
-    qs = SecretaryContest.objects.visible_to(user, Cap.ASSESS_MANAGE)
-    above = SecretaryContest.objects.unscoped().filter(owner_path__in=paths)
-    return list((qs | above).distinct().order_by("-year", "name", "id")[:200])
+    """Contests a meeting of `owners` may feed: only those the user manages (ASSESS_MANAGE on
+    the contest's owner), run by an owner, a body above one or an org below one."""
+    if not owners:
+        return []
+    line = Q(owner_path__in=_paths_above(owners))
+    for owner in owners:
+        line |= subtree_q("owner_path", owner.path)
+    qs = SecretaryContest.objects.visible_to(user, Cap.ASSESS_MANAGE).filter(line)
+    return list(qs.order_by("-year", "name", "id")[:200])
 
 
 def unit_choices(meeting: ObservationMeeting) -> list[Org]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from dangjian.accounts.models import RoleGrant, User
 from dangjian.assessment.models import (
     ExchangeSpeech,
     Indicator,
@@ -29,6 +30,7 @@ from dangjian.assessment.models import (
     ObservationTask,
     Participant,
     Scheme,
+    SchemeStatus,
     SchemeTarget,
     ScoreItem,
     ScoreSheet,
@@ -40,7 +42,7 @@ from dangjian.assessment.models import (
 from dangjian.core.access import can, deny
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
-from dangjian.core.permissions import Cap
+from dangjian.core.permissions import SEPARATED_ROLES, Cap, Role
 from dangjian.orgs.models import Org
 from dangjian.rules import assessment as rules
 
@@ -150,8 +152,10 @@ def _path_covers(upper: str, lower: str) -> bool:
 
 
 def _check_sheet(actor, owner_path: str, sheet: Scheme | None) -> None:
-    """The score sheet is a scheme for stops, owned by the meeting's owner or a body above it
-    (a committee's sheet serves the units below), or one the actor manages."""
+    """The score sheet is a PUBLISHED scheme for stops, owned by the meeting's owner or a body
+    above it (a committee's sheet serves the units below), or one the actor manages. A draft
+    may still change (items added, removed, re-weighted) while judges score with it, so it is
+    refused: publish it first."""
     if sheet is None:
         return
     if sheet.target != SchemeTarget.STOP:
@@ -161,18 +165,29 @@ def _check_sheet(actor, owner_path: str, sheet: Scheme | None) -> None:
     )
     if not visible:
         raise deny()
+    if sheet.status != SchemeStatus.PUBLISHED:
+        raise AppError("该评分表尚未发布（或已结束），请先发布后再选用。", field="sheet")
     if not Indicator.objects.filter(scheme=sheet, is_category=False).exists():
         raise AppError("该评分表还没有评分项。", field="sheet")
 
 
-def _check_contest(actor, owner_path: str, contest: SecretaryContest | None, starts_at) -> None:
+def _check_contest(
+    actor, owner_path: str, contest: SecretaryContest | None, starts_at, *, linking: bool = True
+) -> None:
+    """The contest the meeting's scores feed (书记赛党建). Linking one needs ASSESS_MANAGE on
+    the contest's owner (as for a 述职评议): a unit's managers cannot feed their own unit's
+    scores into a contest run above them. The contest and the meeting lie on one line of the
+    tree. `linking=False` (the contest is unchanged) checks the year only."""
     if contest is None:
         return
-    visible = _path_covers(contest.owner_path, owner_path) or (
-        actor is None or can(actor, Cap.ASSESS_MANAGE, contest.owner_path)
-    )
-    if not visible:
-        raise deny()
+    if linking:
+        if actor is not None and not can(actor, Cap.ASSESS_MANAGE, contest.owner_path):
+            raise deny()
+        if not (
+            _path_covers(contest.owner_path, owner_path)
+            or _path_covers(owner_path, contest.owner_path)
+        ):
+            raise AppError("所选赛事不是本组织或其上下级组织举办的。", field="contest")
     if starts_at is not None and timezone.localtime(starts_at).year != contest.year:
         raise AppError(f"观摩会须在赛事年度（{contest.year}年）内举行。", field="contest")
 
@@ -299,7 +314,11 @@ def observation_update(*, actor, meeting: ObservationMeeting, **changes) -> Obse
     contest = values.get("contest", meeting.contest)
     if "contest" in values or "starts_at" in values:
         _check_contest(
-            actor, meeting.owner_path, contest, values.get("starts_at", meeting.starts_at)
+            actor,
+            meeting.owner_path,
+            contest,
+            values.get("starts_at", meeting.starts_at),
+            linking=getattr(contest, "pk", None) != meeting.contest_id,
         )
     diff = {}
     for field, value in values.items():
@@ -568,6 +587,52 @@ def _meeting_stops(meeting: ObservationMeeting, stops: Iterable[Stop] | None) ->
     return chosen
 
 
+def _check_people(actor, meeting: ObservationMeeting, users: list, *, field: str, as_what: str):
+    """Who may be a judge or a participant of the meeting.
+
+    - 三员分立: an account holding a role in SEPARATED_ROLES (system administrator, security
+      administrator, auditor) sees no business data, so it is never a judge or participant
+      (always checked, whoever asks);
+    - the account belongs to the meeting's organisation: it holds a grant on an org in the
+      owner's subtree, or its member record (党员) is in it. Checked for a person acting; the
+      system (`actor=None`: demo, jobs) adds whom it was told to.
+    Two queries, whatever the number of users."""
+    if not users:
+        return
+    ids = [u.pk for u in users]
+    names = {u.pk: u.username for u in users}
+    inside: set[int] = set()
+    separated: dict[int, str] = {}
+    grants = RoleGrant.objects.filter(
+        user_id__in=ids, revoked_at__isnull=True, org__dissolved_on__isnull=True
+    ).values_list("user_id", "role", "org__path")
+    for user_id, role, path in grants:
+        if role in SEPARATED_ROLES:
+            separated.setdefault(user_id, Role(role).label)
+        elif _path_covers(meeting.owner_path, path):
+            inside.add(user_id)
+    if separated:
+        user_id = next(pk for pk in ids if pk in separated)
+        raise AppError(
+            f"账号“{names[user_id]}”为{separated[user_id]}（三员分立），不能{as_what}。",
+            field=field,
+        )
+    if actor is None:
+        return
+    rest = [pk for pk in ids if pk not in inside]
+    if rest:
+        members = User.objects.filter(pk__in=rest, member__left_on__isnull=True).values_list(
+            "pk", "member__org_path"
+        )
+        inside |= {pk for pk, path in members if path and _path_covers(meeting.owner_path, path)}
+    outside = [names[pk] for pk in ids if pk not in inside]
+    if outside:
+        if len(ids) == 1:
+            raise AppError("该账号不属于本组织，不能" + as_what + "。", field=field)
+        shown = "、".join(outside[:10]) + ("等" if len(outside) > 10 else "")
+        raise AppError(f"以下账号不属于本组织，不能{as_what}：{shown}", field=field)
+
+
 @transaction.atomic
 def judge_add(
     *,
@@ -585,6 +650,7 @@ def judge_add(
     _not_closed(meeting)
     if user is None or not getattr(user, "pk", None) or not user.is_active:
         raise AppError("请选择有效的评委账号。", field="user")
+    _check_people(actor, meeting, [user], field="user", as_what="担任评委")
     name = name or getattr(user, "display_name", "") or user.username
     name = _text(name, "name", "评委姓名", required=True)
     affiliation = _text(affiliation, "affiliation", "单位职务")
@@ -699,6 +765,9 @@ def participants_add(
     for user in users:
         if not getattr(user, "pk", None) or not user.is_active:
             raise AppError("所选账号无效。", field="users")
+    _check_people(
+        actor, meeting, list({u.pk: u for u in users}.values()), field="users", as_what="参会"
+    )
     rows = Participant.objects.unscoped().filter(meeting=meeting)
     present = set(rows.exclude(user=None).values_list("user_id", flat=True))
     new = []

@@ -176,13 +176,9 @@ def observation_edit(request, pk):
 # ---------------------------------------------------------------------------------- detail
 
 
-@require_GET
-def observation_detail(request, pk):
-    meeting = sel.access_observation(request.user, pk, allow=EVERYONE)
-    if not meeting.viewer.manage:
-        if meeting.viewer.judge is not None:
-            return redirect("observation:judge", pk=meeting.pk)
-        return redirect("observation:agenda", pk=meeting.pk)
+def _detail_page(request, meeting, **forms):
+    """The manager's detail page; `forms` replace the empty add-forms (a refused one, bound,
+    with its errors at the fields)."""
     assigned = sel.assigned_counts(meeting)
     route = sel.route_of(meeting, assigned)
     stops = [r.stop for r in route]
@@ -190,31 +186,39 @@ def observation_detail(request, pk):
     rows = sel.results_of(meeting, judges, assigned)
     units = sel.unit_choices(meeting)
     participants = sel.participants_of(meeting)
-    return render(
-        request,
-        "assessment/observation/detail.html",
-        {
-            "meeting": meeting,
-            "route": route,
-            "judges": judges,
-            "participants": participants,
-            "signed_in": sum(1 for p in participants if p.signed_in_at),
-            "rows": rows,
-            "ranking": sel.ranking_of(meeting, rows),
-            "unsubmitted": sel.unsubmitted_count(rows),
-            "sheet_max": sel.sheet_max(meeting),
-            "speeches": sel.speeches_of(meeting),
-            "tasks": sel.tasks_of(meeting),
-            "closed": meeting.status == ObservationStatus.CLOSED,
-            "stop_form": f.StopForm(units=units),
-            "judge_form": f.JudgeForm(stops=stops),
-            "participants_form": f.ParticipantsForm(),
-            "speech_form": f.SpeechForm(units=units),
-            "conclusions_form": f.ConclusionsForm(initial={"conclusions": meeting.conclusions}),
-            "task_form": f.TaskForm(units=units),
-            "stops": stops,
-        },
-    )
+    context = {
+        "meeting": meeting,
+        "route": route,
+        "judges": judges,
+        "participants": participants,
+        "signed_in": sum(1 for p in participants if p.signed_in_at),
+        "rows": rows,
+        "ranking": sel.ranking_of(meeting, rows),
+        "unsubmitted": sel.unsubmitted_count(rows),
+        "sheet_max": sel.sheet_max(meeting),
+        "speeches": sel.speeches_of(meeting),
+        "tasks": sel.tasks_of(meeting),
+        "closed": meeting.status == ObservationStatus.CLOSED,
+        "stop_form": f.StopForm(units=units),
+        "judge_form": f.JudgeForm(stops=stops),
+        "participants_form": f.ParticipantsForm(),
+        "speech_form": f.SpeechForm(units=units),
+        "conclusions_form": f.ConclusionsForm(initial={"conclusions": meeting.conclusions}),
+        "task_form": f.TaskForm(units=units),
+        "stops": stops,
+    }
+    context.update(forms)
+    return render(request, "assessment/observation/detail.html", context)
+
+
+@require_GET
+def observation_detail(request, pk):
+    meeting = sel.access_observation(request.user, pk, allow=EVERYONE)
+    if not meeting.viewer.manage:
+        if meeting.viewer.judge is not None:
+            return redirect("observation:judge", pk=meeting.pk)
+        return redirect("observation:agenda", pk=meeting.pk)
+    return _detail_page(request, meeting)
 
 
 @require_POST
@@ -319,25 +323,44 @@ def _stops_by_id(meeting):
     return {r.stop.pk: r.stop for r in sel.route_of(meeting)}
 
 
+def _refused(form, exc: AppError, fields: dict[str, str]) -> None:
+    """Put a service's refusal on the form's fields (`fields` maps the service's field names
+    to the form's)."""
+    for name, message in exc.errors:
+        field = fields.get(name, name)
+        field = field if field in form.fields else None
+        form.add_error(field, message)
+        if field and "is-invalid" not in form.fields[field].widget.attrs.get("class", ""):
+            form.fields[field].widget.attrs["class"] += " is-invalid"
+
+
 @require_POST
 def judge_add(request, pk):
+    """Add a judge by user name. A refusal (no such account, 三员分立 role, an account outside
+    the meeting's organisation) shows on the detail page at the user-name field."""
     meeting = sel.access_observation(request.user, pk)
     stops = _stops_by_id(meeting)
-    data = _valid(f.JudgeForm(request.POST, stops=list(stops.values())))
-    user = User.objects.filter(username=data["username"].strip(), is_active=True).first()
-    if user is None:
-        raise AppError("没有该账号，请核对评委的用户名。", field="username")
-    chosen = [stops[i] for i in data["stops"]] or None
-    judge = services.judge_add(
-        actor=request.user,
-        meeting=meeting,
-        user=user,
-        name=data["name"],
-        affiliation=data["affiliation"],
-        stops=chosen,
-    )
-    messages.success(request, f"已添加评委：{judge.name}。")
-    return _back(meeting, "judges")
+    form = f.JudgeForm(request.POST, stops=list(stops.values()))
+    if form.is_valid():
+        data = form.cleaned_data
+        user = User.objects.filter(username=data["username"].strip(), is_active=True).first()
+        try:
+            if user is None:
+                raise AppError("没有该账号，请核对评委的用户名。", field="username")
+            judge = services.judge_add(
+                actor=request.user,
+                meeting=meeting,
+                user=user,
+                name=data["name"],
+                affiliation=data["affiliation"],
+                stops=[stops[i] for i in data["stops"]] or None,
+            )
+        except AppError as exc:
+            _refused(form, exc, {"user": "username", "name": "name", "stops": "stops"})
+        else:
+            messages.success(request, f"已添加评委：{judge.name}。")
+            return _back(meeting, "judges")
+    return _detail_page(request, meeting, judge_form=form)
 
 
 @require_POST
@@ -362,19 +385,26 @@ def judge_remove(request, pk, judge_id):
 
 @require_POST
 def participants_add(request, pk):
+    """Add participants by user name and/or by name. A refusal shows on the detail page at
+    the field it concerns."""
     meeting = sel.access_observation(request.user, pk)
     form = f.ParticipantsForm(request.POST)
-    _valid(form)
-    usernames = form.usernames_list()
-    users = list(User.objects.filter(username__in=usernames, is_active=True))
-    unknown = sorted(set(usernames) - {u.username for u in users})
-    if unknown:
-        raise AppError(f"没有这些账号：{'、'.join(unknown[:10])}", field="usernames")
-    created = services.participants_add(
-        actor=request.user, meeting=meeting, users=users, names=form.names_list()
-    )
-    messages.success(request, f"已添加参会人员 {len(created)} 人。")
-    return _back(meeting, "participants")
+    if form.is_valid():
+        usernames = form.usernames_list()
+        users = list(User.objects.filter(username__in=usernames, is_active=True))
+        unknown = sorted(set(usernames) - {u.username for u in users})
+        try:
+            if unknown:
+                raise AppError(f"没有这些账号：{'、'.join(unknown[:10])}", field="usernames")
+            created = services.participants_add(
+                actor=request.user, meeting=meeting, users=users, names=form.names_list()
+            )
+        except AppError as exc:
+            _refused(form, exc, {"users": "usernames", "name": "names", "affiliation": "names"})
+        else:
+            messages.success(request, f"已添加参会人员 {len(created)} 人。")
+            return _back(meeting, "participants")
+    return _detail_page(request, meeting, participants_form=form)
 
 
 @require_POST
@@ -545,17 +575,29 @@ def qr(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request, code):
-    """Opening the QR code's URL signs the participant in (signed-in users only; the login
-    page brings him back here). Idempotent: it only ever marks the caller's own row."""
-    error, row = "", None
+    """The QR code's URL. GET shows the meeting and a big “确认签到” button (signed-in users
+    only; the login page brings him back here) and writes nothing; the button POSTs (with the
+    CSRF token) and that signs the participant in. Idempotent: it only ever marks the caller's
+    own row."""
+    error, row, done = "", None, False
     try:
-        row = services.participant_sign_in(actor=request.user, code=code)
+        if request.method == "POST":
+            row = services.participant_sign_in(actor=request.user, code=code)
+            done = True
+        else:
+            row = sel.sign_in_row(request.user, code)
     except AppError as exc:
         error = exc.message
     return render(
         request,
         "assessment/observation/sign_in.html",
-        {"row": row, "meeting": row.meeting if row else None, "error": error},
+        {
+            "row": row,
+            "meeting": row.meeting if row else None,
+            "error": error,
+            "done": done,
+            "code": code,
+        },
         status=400 if error else 200,
     )
 
