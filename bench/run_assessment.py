@@ -43,7 +43,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from dangjian.accounts.models import User  # noqa: E402
+from dangjian.accounts.models import RoleGrant, User  # noqa: E402
 from dangjian.assessment import scoring  # noqa: E402
 from dangjian.assessment import services_assess as assess  # noqa: E402
 from dangjian.assessment import services_observation as obs  # noqa: E402
@@ -137,7 +137,7 @@ def main() -> int:
         obs.stop_add(actor=admin, meeting=meeting, org=units[i % len(units)], place=f"点位{i}")
         for i in range(STOPS)
     ]
-    judges = users("bench_judge_", JUDGES)
+    judges = users("bench_judge_", JUDGES, root, "judge")
     for n, user in enumerate(judges):
         obs.judge_add(actor=admin, meeting=meeting, user=user, name=f"评委{n}")
     obs.observation_start(actor=admin, meeting=meeting)
@@ -166,7 +166,7 @@ def main() -> int:
             Org.objects.unscoped().filter(parent=root, kind=OrgKind.PARTY_GROUP)[:REPORTS]
         )
     ]
-    voters = users("bench_voter_", BALLOTS)
+    voters = users("bench_voter_", BALLOTS, root, "member")
     reviews.voters_set(actor=admin, review=review, users=voters)
     reviews.review_open(actor=admin, review=review)
     casts = []
