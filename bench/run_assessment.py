@@ -67,7 +67,8 @@ def timed(fn, runs: int = RUNS) -> dict:
     return {"median_s": round(statistics.median(seconds), 4), "runs": runs}
 
 
-def users(prefix: str, n: int) -> list[User]:
+def users(prefix: str, n: int, root: Org, role: str) -> list[User]:
+    """Accounts inside the tree (judges and voters must belong to it), each with a grant."""
     unusable = make_password(None)
     User.objects.bulk_create(
         [
@@ -75,7 +76,9 @@ def users(prefix: str, n: int) -> list[User]:
             for i in range(n)
         ]
     )
-    return list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+    made = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+    RoleGrant.objects.bulk_create([RoleGrant(user=u, org=root, role=role) for u in made])
+    return made
 
 
 def main() -> int:
