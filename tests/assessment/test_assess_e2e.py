@@ -33,12 +33,20 @@ def _watch(page: Page) -> list[str]:
     return found
 
 
-def _row(page: Page, assessment, title):
-    return page.locator(f"#ind-{score_of(assessment, title).indicator_id}")
+def _ids(assessment) -> dict[str, int]:
+    """Indicator ids by title, read before the browser starts: a query from the test thread
+    while the live server writes finds the shared in-memory SQLite table locked."""
+    titles = ("人工项", "扣分项", "党员大会", "主题党日", "表彰")
+    return {t: score_of(assessment, t).indicator_id for t in titles}
+
+
+def _row(page: Page, ids: dict[str, int], title):
+    return page.locator(f"#ind-{ids[title]}")
 
 
 def test_secretary_fills_the_sheet_on_a_phone(page: Page, live_server, tree, personas):
-    _scheme, a = published(tree)
+    _scheme, assessment = published(tree)
+    a = _ids(assessment)
     problems = _watch(page)
     page.set_viewport_size(PHONE)
     base = live_server.url

@@ -91,7 +91,9 @@ def test_a_template_loads_into_a_scheme(tree, code):
     assert scheme.template_code == code
     expected = sum(1 for _ in st.walk(data["tree"]))
     assert Indicator.objects.filter(scheme=scheme).count() == expected
-    assert scheme_max(scheme) == st.base_max(code)
+    # R-LOCAL-06: the full marks count the bonus categories too (90 + 加分 10 = 100)
+    bonus = sum((Decimal(n["max_points"]) for n in data["tree"] if n.get("is_bonus")), Decimal("0"))
+    assert scheme_max(scheme) == st.base_max(code) + bonus
     # children of a bonus category are bonus items too; codes number the tree
     for ind in Indicator.objects.filter(scheme=scheme, parent__is_bonus=True):
         assert ind.is_bonus

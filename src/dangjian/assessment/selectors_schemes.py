@@ -6,7 +6,8 @@ Who sees what:
 - an assessment: ASSESS_SUBMIT on the assessed org (the self side) or ASSESS_MANAGE on the
   scheme's owner (the reviewer);
 - reviewing: ASSESS_MANAGE on the owner through a grant that is not inside the assessed org's
-  own subtree (`can_review`): nobody reviews his own org.
+  own subtree, and no grant with ASSESS_SUBMIT inside it nor the submission being his own
+  (`can_review`): nobody reviews his own org, not through a second grant either.
 """
 
 from __future__ import annotations
@@ -204,11 +205,12 @@ def can_manage(user, assessment: Assessment) -> bool:
     return user is None or can(user, Cap.ASSESS_MANAGE, assessment.scheme.owner_path)
 
 
-def can_review(user, assessment: Assessment) -> bool:
-    """ASSESS_MANAGE on the scheme's owner through a grant outside the assessed org's own
-    subtree (a unit admin never reviews his own unit)."""
-    if user is None:
-        return True
+#: why a scheme's manager may not review an assessment he sits on the self side of
+SELF_REVIEW = "不能复核本组织的考核。"
+
+
+def _review_grant(user, assessment: Assessment) -> bool:
+    """ASSESS_MANAGE on the scheme's owner through a grant outside the assessed org's subtree."""
     owner_path = assessment.scheme.owner_path
     return any(
         Cap.ASSESS_MANAGE in g.caps
@@ -216,6 +218,41 @@ def can_review(user, assessment: Assessment) -> bool:
         and not g.path.startswith(assessment.org_path)
         for g in grants_of(user)
     )
+
+
+def self_side(user, assessment: Assessment) -> bool:
+    """The user is on the self side of the assessment: he submitted it, or he holds a grant
+    with ASSESS_SUBMIT inside the assessed org's own subtree (its secretary, the admin of a
+    unit below it...), whatever other grant he also holds. (ASSESS_SUBMIT on the org through a
+    grant above it is every superior admin's and does not count.)"""
+    if user is None:
+        return False
+    if assessment.submitted_by_id is not None and assessment.submitted_by_id == user.pk:
+        return True
+    return any(
+        Cap.ASSESS_SUBMIT in g.caps and g.path.startswith(assessment.org_path)
+        for g in grants_of(user)
+    )
+
+
+def review_refusal(user, assessment: Assessment) -> str | None:
+    """None when the user may review; SELF_REVIEW when he manages the scheme from outside the
+    assessed org but sits on its self side through a second grant or submitted it; "" for
+    everybody else (an outsider: a 404)."""
+    if user is None:
+        return None
+    if not _review_grant(user, assessment):
+        return ""
+    if self_side(user, assessment):
+        return SELF_REVIEW
+    return None
+
+
+def can_review(user, assessment: Assessment) -> bool:
+    """ASSESS_MANAGE on the scheme's owner through a grant outside the assessed org's own
+    subtree (a unit admin never reviews his own unit), and not on the assessment's self side
+    (`self_side`): nobody reviews his own org, not through a second grant either."""
+    return review_refusal(user, assessment) is None
 
 
 def can_view(user, assessment: Assessment) -> bool:

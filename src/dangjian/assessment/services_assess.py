@@ -82,7 +82,12 @@ def _require_submit(actor, assessment: Assessment) -> None:
 
 
 def _require_review(actor, assessment: Assessment) -> None:
-    if not sel.can_review(actor, assessment):
+    refusal = sel.review_refusal(actor, assessment)
+    if refusal:
+        # a manager of the scheme on the assessment's self side (a second grant inside the
+        # assessed org, or his own submission): he knows it exists, so say why
+        raise AppError(refusal)
+    if refusal is not None:
         raise deny()
 
 

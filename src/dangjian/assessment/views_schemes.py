@@ -605,13 +605,15 @@ def _assessment_context(request, assessment) -> dict:
         and assessment.scheme.status == SchemeStatus.PUBLISHED
         and assessment.status in (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
     )
+    refusal = sel.review_refusal(request.user, assessment)
     return {
         "assessment": assessment,
         "scheme": assessment.scheme,
         "sheet": sheet,
         "self_totals": self_totals,
         "editable": editable,
-        "can_review": sel.can_review(request.user, assessment),
+        "review_refusal": refusal,
+        "can_review": refusal is None,
         "meetings": sel.evidence_meetings(assessment) if editable else [],
         "max_size": services_assess.megabytes(services_assess.max_bytes()),
         "today": timezone.localdate(),
@@ -777,9 +779,24 @@ def assessment_export(request, pk):
     return outcome_response(outcome)
 
 
+def _for_review(request, pk):
+    """(assessment, None) for its reviewer; (assessment, a redirect with the reason) for a
+    manager of the scheme on its self side (`sel.SELF_REVIEW`); a 404 for everybody else."""
+    assessment = sel.access_assessment(request.user, pk)
+    refusal = sel.review_refusal(request.user, assessment)
+    if refusal is None:
+        return assessment, None
+    if not refusal:
+        raise deny()
+    messages.error(request, refusal)
+    return assessment, redirect("assess:assessment", pk=assessment.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def assessment_review(request, pk):
-    assessment = sel.access_assessment(request.user, pk, need="review")
+    assessment, refused = _for_review(request, pk)
+    if refused is not None:
+        return refused
     errors: dict[str, str] = {}
     general = []
     posted = {}
@@ -836,7 +853,9 @@ def assessment_review(request, pk):
 
 @require_POST
 def assessment_return(request, pk):
-    assessment = sel.access_assessment(request.user, pk, need="review")
+    assessment, refused = _for_review(request, pk)
+    if refused is not None:
+        return refused
     try:
         services_assess.assessment_return(
             actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
