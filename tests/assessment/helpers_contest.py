@@ -30,7 +30,8 @@ _SEQ = itertools.count(1)
 
 
 def scheme(owner, *, year=2025, maxima=(60, 40), target=SchemeTarget.UNIT, name=None):
-    """A scheme whose top-level categories carry `maxima` (base maximum = their sum)."""
+    """A scheme whose top-level categories carry `maxima`, plus a 10-point bonus item (full
+    marks = their sum + 10, `scoring.scheme_max`, R-LOCAL-06)."""
     s = Scheme.all_objects.create(
         owner=owner,
         owner_path=owner.path,
@@ -125,5 +126,13 @@ def review(actor, owner, orgs, voters, *, contest_=None, open_=True, closes_at=N
     return r
 
 
-def voters(n, prefix="voter"):
-    return [user(f"{prefix}{next(_SEQ)}") for _ in range(n)]
+def voters(n, prefix="voter", org=None):
+    """`n` accounts that may vote in a review of `org` (default: the root of the tree): each
+    holds a 党员 grant on it (a voter must belong to the review's owner's subtree)."""
+    from dangjian.accounts.models import RoleGrant
+    from dangjian.orgs.models import Org
+
+    org = org or Org.all_objects.filter(parent__isnull=True).order_by("path").first()
+    made = [user(f"{prefix}{next(_SEQ)}") for _ in range(n)]
+    RoleGrant.objects.bulk_create([RoleGrant(user=u, org=org, role="member") for u in made])
+    return made

@@ -13,6 +13,7 @@ from tests.assessment import helpers_contest as h
 
 from dangjian.assessment import services_contest as services
 from dangjian.assessment.models import ContestEntry, ContestStatus, SecretaryContest
+from dangjian.core.errors import AppError
 from dangjian.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contests(tree, personas):
     admin = personas.committee_admin
-    scheme = h.scheme(tree.root, maxima=(100,))
+    scheme = h.scheme(tree.root, maxima=(90,))  # full marks 90 + 加分 10 = 100
     draft = h.contest(admin, tree.root, scheme_=scheme, name="草稿赛", weights=(100, 0, 0))
     published = h.contest(admin, tree.root, scheme_=scheme, name="已公布赛", weights=(100, 0, 0))
     for contest in (draft, published):
@@ -63,9 +64,10 @@ ALLOWED = {
     # manages his own unit only: sees the 工委's published ranking, not its draft
     "unit_admin": {"list", "create", "published", "export"},
     "secretary_a": {"list", "published", "export"},
-    "member_a": {"list", "published", "export"},
+    # the xlsx is a working tool (assess.submit): members and judges read the page only
+    "member_a": {"list", "published"},
     "secretary_b": {"list", "published", "export"},
-    "judge": {"list", "published", "export"},
+    "judge": {"list", "published"},
     "auditor": set(),
     "security_admin": set(),
     "system_admin": set(),
@@ -238,3 +240,52 @@ def test_weights_render_for_decimal_values(client, tree, personas):
     assert Decimal("100") == sum(
         (contest.routine_weight, contest.observation_weight, contest.review_weight), Decimal(0)
     )
+
+
+def test_superiors_draft_schemes_are_not_offered(client, tree, personas):
+    """Issue #6 item 10: the contest form lists the schemes the user manages (drafts too) and
+    the issued schemes of the bodies above him — never the name of a superior's draft; the
+    service refuses a superior's draft as well."""
+    from dangjian.assessment.forms_contest import scheme_queryset
+    from dangjian.assessment.models import Scheme, SchemeStatus, SchemeTarget
+
+    def make(owner, name, status, target=SchemeTarget.UNIT):
+        s = h.scheme(owner, name=name, target=target)
+        Scheme.all_objects.filter(pk=s.pk).update(status=status)
+        s.refresh_from_db()
+        return s
+
+    root_draft = make(tree.root, "工委未发布方案", SchemeStatus.DRAFT)
+    make(tree.root, "工委已发布方案", SchemeStatus.PUBLISHED)
+    make(tree.root, "工委已结束方案", SchemeStatus.CLOSED)
+    make(tree.root, "工委评分表", SchemeStatus.PUBLISHED, SchemeTarget.STOP)
+    make(tree.party_group_a, "甲局草稿方案", SchemeStatus.DRAFT)
+    make(tree.party_group_b, "乙局已发布方案", SchemeStatus.PUBLISHED)
+    unit = personas.unit_admin
+    assert {s.name for s in scheme_queryset(unit)} == {
+        "工委已发布方案",
+        "工委已结束方案",
+        "甲局草稿方案",
+    }
+    assert "工委未发布方案" in {s.name for s in scheme_queryset(personas.committee_admin)}
+    client.force_login(unit)
+    html = client.get("/contests/new/").content.decode()
+    assert "工委已发布方案" in html and "甲局草稿方案" in html
+    assert "工委未发布方案" not in html and "乙局已发布方案" not in html
+    response = client.post(
+        "/contests/new/",
+        {
+            "owner": tree.party_group_a.pk,
+            "year": "2025",
+            "name": "甲局书记赛",
+            "scheme": root_draft.pk,
+            "routine_weight": "50",
+            "observation_weight": "30",
+            "review_weight": "20",
+        },
+    )
+    assert response.status_code == 200 and "请选择有效的考核方案" in response.content.decode()
+    with pytest.raises(AppError) as exc:
+        h.contest(unit, tree.party_group_a, scheme_=root_draft, name="甲局书记赛")
+    assert exc.value.field == "scheme"
+    assert not SecretaryContest.objects.unscoped().filter(name="甲局书记赛").exists()

@@ -190,7 +190,8 @@ def _full_contest(tree, personas):
     乙局党组: assessment 120 of 120 → 100; stop of 乙局党支部 [100, 96] → 98; ballots 3 × good
     → 100 %; total 50 + 29.4 + 20 = 99.40 → ★★★★★."""
     admin = personas.committee_admin
-    scheme = h.scheme(tree.root, maxima=(60, 60))  # base 120; the bonus item is not counted
+    # full marks 60 + 50 + 加分 10 = 120 (R-LOCAL-06: the bonus counts in the full marks)
+    scheme = h.scheme(tree.root, maxima=(60, 50))
     contest = h.contest(admin, tree.root, scheme_=scheme)
     services.entries_set(
         actor=admin, contest=contest, orgs=[tree.party_group_a, tree.party_group_b]
@@ -215,8 +216,24 @@ def _full_contest(tree, personas):
     return contest, review, scheme
 
 
-def test_weighted_totals_from_real_records(tree, personas):
+def test_open_review_counts_as_missing_in_a_draft(tree, personas):
+    """A draft contest's standings take the 述职评议 part from closed votes only: a live rate
+    per secretary would tell the managers the grades of whoever voted in between two looks
+    (issue #6, item 2)."""
     contest, _review, _scheme = _full_contest(tree, personas)
+    standings = {s.org.pk: s for s in sel.contest_standings(contest)}
+    a = standings[tree.party_group_a.pk]
+    assert a.review is None and a.missing == ["述职评议"]
+    assert a.total == D("70.50")  # 90 × 0.5 + 85 × 0.3, the review part counting zero
+    assert sel.review_scores(contest, [tree.party_group_a]) == {}
+    assert sel.review_scores(contest, [tree.party_group_a], closed_only=False) == {
+        tree.party_group_a.pk: D("66.67")
+    }
+
+
+def test_weighted_totals_from_real_records(tree, personas):
+    contest, review, _scheme = _full_contest(tree, personas)
+    services_review.review_close(actor=personas.committee_admin, review=review)
     standings = sel.contest_standings(contest)
     got = [
         (s.org.pk, s.routine, s.observation, s.review, s.total, s.rank, s.stars, s.missing)
@@ -230,7 +247,7 @@ def test_weighted_totals_from_real_records(tree, personas):
 
 def test_missing_parts_count_zero_and_are_named(tree, personas):
     admin = personas.committee_admin
-    scheme = h.scheme(tree.root, maxima=(100,))
+    scheme = h.scheme(tree.root, maxima=(90,))  # full marks 90 + 加分 10 = 100
     contest = h.contest(admin, tree.root, scheme_=scheme)
     services.entries_set(
         actor=admin, contest=contest, orgs=[tree.party_group_a, tree.party_group_b]
@@ -282,7 +299,7 @@ def test_trimmed_mean_of_five_judges_feeds_the_contest(tree, personas):
 
 def _routine_only(tree, personas, totals):
     admin = personas.committee_admin
-    scheme = h.scheme(tree.root, maxima=(100,))
+    scheme = h.scheme(tree.root, maxima=(90,))  # full marks 90 + 加分 10 = 100
     contest = h.contest(admin, tree.root, weights=(100, 0, 0), scheme_=scheme)
     orgs = [tree.party_group_a, tree.organ_a, tree.branch_a, tree.branch_b, tree.branch_c][
         : len(totals)

@@ -1,5 +1,5 @@
 """述职评议 pages: the permission table, the phone ballot page (cast, second ballot, after
-close, non-voter), the detail page (counts only; results once closed or live to managers),
+close, non-voter), the detail page (counts only; results once closed, to managers too),
 report submission by the secretary, voters, rectifications, export, query counts."""
 
 from __future__ import annotations
@@ -145,9 +145,14 @@ def test_detail_counts_and_when_results_show(client, personas, sitting):
     html = client.get(f"/reviews/{review.pk}/").content.decode()
     assert "投票人 <strong>2</strong> 人，已投票 <strong>1</strong> 人" in html
     assert 'data-testid="rate"' not in html  # the vote is still open
+    # managers too see only the number of ballots while the vote runs: a count per report
+    # would tell them the grades of whoever voted between two page loads
     client.force_login(personas.committee_admin)
     html = client.get(f"/reviews/{review.pk}/").content.decode()
-    assert 'data-testid="live-note"' in html and "100.00%" in html  # live to managers
+    assert "已投票 <strong>1</strong> 人" in html
+    assert 'data-testid="rate"' not in html and 'data-testid="count-good"' not in html
+    assert "100.00%" not in html and 'data-testid="results-later"' in html
+    assert client.get(f"/reviews/{review.pk}/export/").status_code == 404
     html = client.get(f"/reviews/{review.pk}/voters/").content.decode()
     assert "member_a" in html and "已投票 <strong>1</strong>" in html
     assert "已投</" not in html and "未投" not in html  # nobody's own status is shown
@@ -156,6 +161,9 @@ def test_detail_counts_and_when_results_show(client, personas, sitting):
     html = client.get(f"/reviews/{review.pk}/").content.decode()
     rows = html.split('data-testid="report-row"')[1:]
     assert 'data-testid="rate">100.00%' in rows[0] and 'data-testid="rate">0.00%' in rows[1]
+    client.force_login(personas.committee_admin)
+    html = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert 'data-testid="rate">100.00%' in html
 
 
 def test_secretary_submits_the_report(client, personas, sitting, settings, tmp_path):
@@ -177,10 +185,10 @@ def test_secretary_submits_the_report(client, personas, sitting, settings, tmp_p
     response = client.get(f"{url}file/")
     assert response.status_code == 200
     assert AuditEntry.objects.filter(action="assessment.report.downloaded").count() == 1
-    # 乙局's secretary report is not 第一党支部's secretary's to fill
+    # 乙局's secretary's report is not 第一党支部's secretary's to fill, nor to read
     client.force_login(personas.secretary_a)
     other = f"/reviews/{s['review'].pk}/reports/{s['c'].pk}/"
-    assert client.get(other).status_code == 200  # he sees the review's reports
+    assert client.get(other).status_code == 404
     assert client.post(other, {"report": "x"}).status_code == 404
 
 
@@ -277,3 +285,108 @@ def test_query_counts(client, tree, personas, sitting, django_assert_max_num_que
         h.review(admin, tree.root, [tree.branch_a, tree.branch_b, tree.branch_c], h.voters(2))
     with django_assert_max_num_queries(12):
         assert client.get("/reviews/").status_code == 200
+
+
+# --- issue #6 ----------------------------------------------------------------------------------
+
+
+def test_reports_and_comments_are_read_by_their_own_side_only(
+    client, tree, personas, sitting, settings, tmp_path
+):
+    """Item 7: a secretary reads his own report (and the review's comment on it), never another
+    secretary's — not its page, not its file, no link to it. Voters read every report but the
+    评议意见 only once the vote has closed."""
+    settings.MEDIA_ROOT = tmp_path
+    s = sitting
+    admin = personas.committee_admin
+    review, a, c = s["review"], s["a"], s["c"]
+    c.review = review
+    services.report_submit(
+        actor=admin,
+        report=c,
+        text="乙局述职",
+        uploaded_file=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n" + b"x" * 50, "application/pdf"),
+    )
+    for report, comment in ((a, "甲的评议意见"), (c, "乙的评议意见")):
+        report.review = review
+        services.review_comment_set(actor=admin, report=report, comment=comment)
+    base = f"/reviews/{review.pk}/reports/"
+    # 第一党支部's secretary: his own report with its comment; not 乙局's report nor its file
+    client.force_login(personas.secretary_a)
+    html = client.get(f"{base}{a.pk}/").content.decode()
+    assert 'data-testid="review-comment"' in html and "甲的评议意见" in html
+    assert client.get(f"{base}{c.pk}/").status_code == 404
+    assert client.get(f"{base}{c.pk}/file/").status_code == 404
+    detail = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert f"{base}{a.pk}/" in detail and f"{base}{c.pk}/" not in detail
+    # a voter (member_a) reads both reports, without the comments while the vote runs
+    client.force_login(personas.member_a)
+    for report in (a, c):
+        html = client.get(f"{base}{report.pk}/").content.decode()
+        assert 'data-testid="review-comment-later"' in html
+        assert "评议意见</h2>" in html and "的评议意见" not in html
+    assert "乙局述职" in client.get(f"{base}{c.pk}/").content.decode()
+    assert client.get(f"{base}{c.pk}/file/").status_code == 200
+    detail = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert f"{base}{a.pk}/" in detail and f"{base}{c.pk}/" in detail
+    services.review_close(actor=admin, review=review)
+    assert "乙的评议意见" in client.get(f"{base}{c.pk}/").content.decode()
+    # closing changes nothing for the other secretary
+    client.force_login(personas.secretary_a)
+    assert client.get(f"{base}{c.pk}/").status_code == 404
+
+
+def test_voters_page_refuses_separated_and_outside_accounts(client, tree, personas):
+    """Item 8: typed accounts of the 三员 or from outside the owner's subtree are refused at
+    the field; picking an org leaves a 三员 account linked to one of its members out."""
+    unit = personas.unit_admin
+    review = h.review(unit, tree.party_group_a, [tree.branch_a], [], open_=False)
+    url = f"/reviews/{review.pk}/voters/"
+    client.force_login(unit)
+    cases = [
+        ("auditor", "三员分立"),
+        ("security_admin", "三员分立"),
+        ("system_admin", "三员分立"),
+        ("outsider", "该账号不属于本组织"),
+        ("judge", "该账号不属于本组织"),  # a grant on the root, above 甲局党组
+    ]
+    for username, expected in cases:
+        response = client.post(url, {"usernames": f"member_a\n{username}", "mode": "replace"})
+        html = response.content.decode()
+        assert response.status_code == 400 and expected in html, username
+        field = html.split('name="usernames"')[1].split("</textarea>")[1][:600]
+        assert expected in field and "invalid-feedback" in field, username  # at the field
+    assert not ReviewVoter.objects.unscoped().filter(review=review).exists()
+    personas.auditor.member = tree.members_a[2]
+    personas.auditor.save(update_fields=["member"])
+    response = client.post(url, {"orgs": [tree.branch_a.pk], "mode": "replace"})
+    assert response.status_code == 302
+    names = set(
+        ReviewVoter.objects.unscoped()
+        .filter(review=review)
+        .values_list("user__username", flat=True)
+    )
+    assert names == {"secretary_a", "member_a"}
+
+
+def test_voters_page_while_open_only_adds(client, tree, personas, sitting):
+    """Item 2: while the vote runs, the voters page never removes anyone, whatever is posted,
+    and says nothing of who has voted."""
+    s = sitting
+    admin = personas.committee_admin
+    review = s["review"]
+    services.ballot_cast(
+        actor=personas.member_a, review=review, grades={s["a"].pk: "good", s["c"].pk: "poor"}
+    )
+    url = f"/reviews/{review.pk}/voters/"
+    client.force_login(admin)
+    html = client.get(url).content.decode()
+    assert 'data-testid="voters-add-only"' in html and 'value="replace"' not in html
+    response = client.post(url, {"usernames": "secretary_b", "mode": "replace"})
+    assert response.status_code == 302
+    names = set(
+        ReviewVoter.objects.unscoped()
+        .filter(review=review)
+        .values_list("user__username", flat=True)
+    )
+    assert names == {"member_a", s["extra"].username, "secretary_b"}

@@ -202,15 +202,72 @@ def test_voters_set_rules(sitting, personas):
     review, (a, b), voters = sitting
     admin = personas.committee_admin
     services.ballot_cast(actor=voters[0], review=review, grades={a.pk: "good", b.pk: "good"})
-    with pytest.raises(AppError, match="已投票的投票人不能移出名单"):
-        services.voters_set(actor=admin, review=review, users=voters[1:])
     extra = h.voters(1)
-    result = services.voters_set(actor=admin, review=review, users=[voters[0], *extra])
-    assert result == {"added": 1, "removed": 2, "total": 2}
+    result = services.voters_set(actor=admin, review=review, users=[*voters, *extra])
+    assert result == {"added": 1, "removed": 0, "total": 4}
     extra[0].is_active = False
     extra[0].save(update_fields=["is_active"])
     with pytest.raises(AppError, match="已停用"):
-        services.voters_set(actor=admin, review=review, users=[voters[0], *extra])
+        services.voters_set(actor=admin, review=review, users=[*voters, *extra])
+
+
+def test_open_vote_refuses_every_removal_alike(sitting, personas):
+    """While the vote runs, removing a voter who voted and one who did not get the same
+    answer: the reply must not tell the manager who has voted (issue #6, item 2)."""
+    review, (a, b), voters = sitting
+    admin = personas.committee_admin
+    services.ballot_cast(actor=voters[0], review=review, grades={a.pk: "good", b.pk: "good"})
+    before = sorted(
+        ReviewVoter.objects.unscoped().filter(review=review).values_list("user_id", flat=True)
+    )
+    answers = set()
+    for gone in (voters[0], voters[1]):  # voted / not voted
+        with pytest.raises(AppError) as exc:
+            services.voters_set(actor=admin, review=review, users=[v for v in voters if v != gone])
+        answers.add((exc.value.message, exc.value.field))
+    assert answers == {(services.VOTERS_OPEN_NO_REMOVAL, "voters")}
+    assert "已投票" not in services.VOTERS_OPEN_NO_REMOVAL
+    after = sorted(
+        ReviewVoter.objects.unscoped().filter(review=review).values_list("user_id", flat=True)
+    )
+    assert after == before
+    # before the vote the list is replaced freely
+    draft = h.review(admin, review.owner, [], voters, open_=False)
+    assert services.voters_set(actor=admin, review=draft, users=voters[:1])["removed"] == 2
+
+
+def test_voters_must_belong_and_not_be_separated(tree, personas):
+    """三员分立 accounts and accounts outside the owner's subtree are refused, at the field,
+    with nothing written (issue #6, item 8)."""
+    unit = personas.unit_admin
+    review = h.review(unit, tree.party_group_a, [], [], open_=False)
+    # 三员: the auditor, the security and the system administrators (grants on the root)
+    for who in (personas.auditor, personas.security_admin, personas.system_admin):
+        with pytest.raises(AppError) as exc:
+            services.voters_set(actor=unit, review=review, users=[who])
+        assert exc.value.field == "voters" and "三员分立" in exc.value.message
+        assert who.username in exc.value.message
+    # 乙局's members, an account without grant or member record, a judge on the root (above)
+    outsiders = [
+        h.voters(1, org=tree.party_group_b)[0],
+        personas.outsider,
+        personas.judge,
+    ]
+    for who in outsiders:
+        with pytest.raises(AppError) as exc:
+            services.voters_set(actor=unit, review=review, users=[personas.member_a, who])
+        assert exc.value.field == "voters" and "该账号不属于本组织" in exc.value.message
+    assert not ReviewVoter.objects.unscoped().filter(review=review).exists()
+    assert not AuditEntry.objects.filter(action="assessment.review.voters_set").exists()
+    # a member record in the subtree (member_a, secretary_b), or a grant in it (unit_admin)
+    inside = [personas.member_a, personas.secretary_b, personas.unit_admin]
+    assert services.voters_set(actor=unit, review=review, users=inside)["added"] == 3
+    # a member record in the subtree does not excuse a separated role
+    personas.auditor.member = tree.members_a[2]
+    personas.auditor.save(update_fields=["member"])
+    with pytest.raises(AppError, match="三员分立"):
+        services.voters_set(actor=unit, review=review, users=[*inside, personas.auditor])
+    assert "auditor" not in {u.username for u in services.users_of_orgs([tree.branch_a])}
 
 
 def test_voters_from_members_with_accounts(tree, personas):
@@ -292,11 +349,12 @@ def test_comments_and_rectifications(sitting, personas):
 def test_close_and_results_visibility(sitting, personas):
     review, _reports, voters = sitting
     admin = personas.committee_admin
-    assert sel.can_see_results(admin, review)
+    # nobody sees counts per report while the vote runs, managers included
+    assert not sel.can_see_results(admin, review)
     assert not sel.can_see_results(voters[0], review)
     services.review_close(actor=admin, review=review)
     review.refresh_from_db()
-    assert sel.can_see_results(voters[0], review)
+    assert sel.can_see_results(voters[0], review) and sel.can_see_results(admin, review)
     with pytest.raises(AppError):
         services.review_close(actor=admin, review=review)
     entry = AuditEntry.objects.get(action="assessment.review.closed")

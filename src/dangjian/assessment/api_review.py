@@ -1,7 +1,8 @@
 """述职评议 endpoints (R-ORG-17): the reviews whose vote is open to the caller, with their
-reports; one review (reports, voter counts, and the results once closed — live for its
-managers); casting a ballot. There is deliberately no endpoint that returns a voter's
-choice: the database holds none (a ballot only adds to counters), so none could exist."""
+reports; one review (reports, voter counts, and the results once the vote has closed — to its
+managers too: a live count per report would link a voter to his grades); casting a ballot.
+There is deliberately no endpoint that returns a voter's choice: the database holds none (a
+ballot only adds to counters), so none could exist."""
 
 import datetime as dt
 from decimal import Decimal
@@ -55,7 +56,9 @@ class ReviewDetailOut(ReviewOut):
     voters: int
     voted: int
     results: list[ResultOut] | None = Field(
-        description="各书记得票：投票结束后公开；投票中仅管理员可见。只有票数，没有谁投了什么。"
+        description=(
+            "各书记得票：投票结束后公开（管理员在投票中也看不到）。只有票数，没有谁投了什么。"
+        )
     )
 
 

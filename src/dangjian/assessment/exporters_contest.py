@@ -29,7 +29,8 @@ class ContestRankingExporter(Exporter):
     identifier = "assessment.contest_ranking"
     verbose_name = "书记赛党建排名"
     description = "赛事排名：各部分得分、权重、综合得分、名次与星级"
-    required_cap = Cap.ORG_VIEW
+    # a working tool of admins and secretaries; members read the published ranking on its page
+    required_cap = Cap.ASSESS_SUBMIT
 
     def clean(self, params: dict) -> dict:
         self.contest = sel.access_contest(self.user, params.get("contest"))
@@ -88,7 +89,8 @@ class ReviewResultsExporter(Exporter):
     identifier = "assessment.review_results"
     verbose_name = "述职评议结果"
     description = "各书记的得票（好、较好、一般、差）与“好+较好”率"
-    required_cap = Cap.ORG_VIEW
+    # a working tool of admins and secretaries; members read the published ranking on its page
+    required_cap = Cap.ASSESS_SUBMIT
 
     def clean(self, params: dict) -> dict:
         self.review = rsel.access_review(self.user, params.get("review"))

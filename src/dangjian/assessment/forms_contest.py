@@ -10,6 +10,7 @@ from dangjian.assessment.models import (
     ContestStatus,
     Grade,
     Scheme,
+    SchemeStatus,
     SchemeTarget,
     SecretaryContest,
 )
@@ -55,12 +56,15 @@ def owner_choices(user) -> list[tuple[int, str]]:
 
 
 def scheme_queryset(user):
-    """Routine schemes the user may build on: those he manages and those of the bodies above
-    his grants (a unit's contest on the 工委's scheme). Stop sheets are not routine schemes."""
+    """Routine schemes the user may build on: those he manages (drafts included) and the
+    issued ones of the bodies above his grants (a unit's contest on the 工委's scheme). A
+    superior's draft is not listed: not even its name leaves the superior before it is issued.
+    Stop sheets are not routine schemes."""
     above = sorted({pre for p in paths_for(user, Cap.ASSESS_MANAGE) for pre in _prefixes(p)})
+    issued_above = Q(owner_path__in=above) & ~Q(status=SchemeStatus.DRAFT)
     return (
         Scheme.objects.unscoped()
-        .filter(scope_q(user, Cap.ASSESS_MANAGE, "owner_path") | Q(owner_path__in=above))
+        .filter(scope_q(user, Cap.ASSESS_MANAGE, "owner_path") | issued_above)
         .exclude(target=SchemeTarget.STOP)
         .order_by("-year", "name", "id")
     )

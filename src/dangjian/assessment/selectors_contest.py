@@ -9,7 +9,8 @@ Visibility (R: nobody sees what is not theirs):
 
 Standings (R-LOCAL-09, R-LOCAL-07): each part on a 100-point scale, combined by the contest's
 weights (`rules.weighted_total`), ranked (`rules.competition_ranks`, 1, 2, 2, 4) and starred
-(`rules.stars` with the contest's lines). A draft is computed live from the records; a
+(`rules.stars` with the contest's lines). A draft is computed live from the records (its
+述职评议 part from closed votes only: an open review counts as missing); a
 published contest is read from the snapshot frozen into its entries at publication. The
 query count does not grow with the number of entries (one query per part, plus two per
 observation meeting of the contest).
@@ -262,11 +263,13 @@ def observation_scores(contest: SecretaryContest, orgs: list[Org]) -> dict[int, 
 
 
 def review_scores(
-    contest: SecretaryContest, orgs: list[Org], *, closed_only: bool = False
+    contest: SecretaryContest, orgs: list[Org], *, closed_only: bool = True
 ) -> dict[int, Decimal]:
     """The review part (述职评议) per org: the 好 + 较好 rate in percent (`rules.review_rate`,
     R-ORG-17) of the org's secretary report in the contest's reviews (tallies of several
-    reviews add up). An org without ballots has no review part."""
+    reviews add up). An org without ballots has no review part. Only reviews whose vote has
+    CLOSED count (`closed_only`, the default): a review still open counts as missing, or the
+    contest page would show its managers a live rate per secretary while the vote runs."""
     if not orgs:
         return {}
     rows = BallotTally.objects.unscoped().filter(
@@ -293,7 +296,8 @@ def compute_standings(contest: SecretaryContest) -> list[Standing]:
     found = {
         "routine": routine_scores(contest, orgs) if weights["routine"] else {},
         "observation": observation_scores(contest, orgs) if weights["observation"] else {},
-        "review": review_scores(contest, orgs) if weights["review"] else {},
+        # closed votes only: a live rate would link a ballot to its voter (R-ORG-17 anonymity)
+        "review": review_scores(contest, orgs, closed_only=True) if weights["review"] else {},
     }
     standings = []
     for entry in entries:

@@ -2,12 +2,17 @@
 results (counts per grade and the 好 + 较好 rate) and the rectification list.
 
 Who sees a review:
-- its managers (assess.manage on the owner): everything, results live while the vote runs;
-- its voters: the review, the reports, and the results once the vote has closed;
+- its managers (assess.manage on the owner): everything but the choices — while the vote
+  runs they see how many ballots were cast, never a count per report (two page loads around
+  one ballot would tell that voter's grades);
+- its voters: the review and every report (they must read them to vote); the review's
+  comment on a report (评议意见) and the results once the vote has closed;
 - those who fill the reports (assess.submit on a report's org): the review, their own reports
-  and rectifications, and the results once closed.
-Nobody — managers included — can see who voted what: the database has no such record
-(`ReviewVoter` holds eligibility and `has_voted`; `BallotTally` holds counters).
+  with the comment on them, their rectifications, and the results once closed — not the other
+  secretaries' reports.
+Results (counts per grade, rates) are shown to everyone, managers included, only once the vote
+is CLOSED. Nobody can see who voted what: the database has no such record (`ReviewVoter`
+holds eligibility and `has_voted`; `BallotTally` holds counters).
 """
 
 from __future__ import annotations
@@ -144,8 +149,15 @@ def own_reports(user, review: SecretaryReview) -> list[SecretaryReport]:
     )
 
 
+def can_read_all_reports(user, review: SecretaryReview) -> bool:
+    """Managers and voters read every report of the review (voters must, to vote)."""
+    return can_manage_review(user, review) or is_voter(user, review)
+
+
 def access_report(user, review: SecretaryReview, report_id) -> SecretaryReport:
-    """A report of a review the caller already accessed."""
+    """A report of a review the caller already accessed: for its managers and voters, and
+    otherwise only for assess.submit on the report's org (a secretary reads his own report,
+    not the others'); 404 for the rest."""
     report_id = _int(report_id)
     found = (
         SecretaryReport.objects.unscoped()
@@ -157,8 +169,21 @@ def access_report(user, review: SecretaryReview, report_id) -> SecretaryReport:
     )
     if found is None:
         raise deny()
+    if not (can_read_all_reports(user, review) or can(user, Cap.ASSESS_SUBMIT, found.org_path)):
+        raise deny()
     found.review = review
     return found
+
+
+def can_read_comment(user, report: SecretaryReport) -> bool:
+    """The review's comment on a report (评议意见): its managers and the report's own side
+    (assess.submit on its org) at any time; voters only once the vote has closed."""
+    review = report.review
+    return (
+        can_manage_review(user, review)
+        or can(user, Cap.ASSESS_SUBMIT, report.org_path)
+        or (review.status == ReviewStatus.CLOSED and is_voter(user, review))
+    )
 
 
 def can_submit_report(user, report: SecretaryReport) -> bool:
@@ -228,8 +253,10 @@ def results_of(review: SecretaryReview, reports: list[SecretaryReport] | None = 
 
 
 def can_see_results(user, review: SecretaryReview) -> bool:
-    """Managers always (live while the vote runs); the others once the vote has closed."""
-    return can_manage_review(user, review) or review.status == ReviewStatus.CLOSED
+    """Counts per report and rates: to everyone who sees the review — managers included —
+    and only once the vote is CLOSED. While it runs a per-report count would let a manager
+    link a voter to his grades (the difference between two page loads is one ballot)."""
+    return review.status == ReviewStatus.CLOSED
 
 
 # ---------------------------------------------------------------------------------------------

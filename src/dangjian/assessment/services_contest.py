@@ -17,6 +17,7 @@ from dangjian.assessment.models import (
     ContestStatus,
     ReviewStatus,
     Scheme,
+    SchemeStatus,
     SchemeTarget,
     SecretaryContest,
     SecretaryReview,
@@ -170,12 +171,14 @@ def star_thresholds_text(thresholds) -> str:
 
 def _scheme(actor, owner: Org, scheme: Scheme | None) -> Scheme | None:
     """The routine scheme must belong to the owner or a body above it, and score units or
-    branches (a stop sheet is not a routine assessment)."""
+    branches (a stop sheet is not a routine assessment). A scheme the actor does not manage
+    (a superior's) must have been issued: a superior's draft is not his to build on."""
     if scheme is None:
         return None
-    if not owner.path.startswith(scheme.owner_path) and not can(
-        actor, Cap.ASSESS_MANAGE, scheme.owner_path
-    ):
+    manages = can(actor, Cap.ASSESS_MANAGE, scheme.owner_path)
+    if not owner.path.startswith(scheme.owner_path) and not manages:
+        raise AppError("请选择本组织或上级组织的考核方案。", field="scheme")
+    if actor is not None and not manages and scheme.status == SchemeStatus.DRAFT:
         raise AppError("请选择本组织或上级组织的考核方案。", field="scheme")
     if scheme.target == SchemeTarget.STOP:
         raise AppError("现场评分表不能作为日常考核方案。", field="scheme")

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from dangjian.accounts.models import User
+from dangjian.accounts.models import RoleGrant, User
 from dangjian.assessment.models import (
     BallotTally,
     ContestStatus,
@@ -37,10 +37,10 @@ from dangjian.assessment.models import (
     SecretaryReview,
     TaskStatus,
 )
-from dangjian.core.access import can, deny
+from dangjian.core.access import can, deny, subtree_q
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
-from dangjian.core.permissions import Cap
+from dangjian.core.permissions import SEPARATED_ROLES, Cap
 from dangjian.members.models import Member
 from dangjian.orglife import services_attachments as uploads
 from dangjian.orgs.models import Org
@@ -404,7 +404,8 @@ def comments_set(*, actor, review: SecretaryReview, comments: str) -> SecretaryR
 
 
 def users_of_orgs(orgs: list[Org]) -> list[User]:
-    """Active accounts linked to a current member of these orgs' subtrees."""
+    """Active accounts linked to a current member of these orgs' subtrees; accounts of the
+    three separated administrators (三员分立) are left out: they cannot vote."""
     from django.db.models import Q
 
     if not orgs:
@@ -412,18 +413,73 @@ def users_of_orgs(orgs: list[Org]) -> list[User]:
     q = Q()
     for org in orgs:
         q |= Q(member__org_path__startswith=org.path)
+    separated = RoleGrant.objects.filter(role__in=SEPARATED_ROLES, revoked_at__isnull=True)
     return list(
         User.objects.filter(q, is_active=True, member__left_on__isnull=True)
+        .exclude(pk__in=separated.values("user_id"))
         .select_related("member")
         .order_by("username")
     )
 
 
+def _names(users: list[User]) -> str:
+    shown = "、".join(u.username for u in users[:10])
+    return shown + (f"等{len(users)}个账号" if len(users) > 10 else "")
+
+
+def voter_refusals(owner_path: str, users: list[User]) -> list[str]:
+    """Why some of these accounts cannot be voters of a review run by the org at `owner_path`
+    (empty: all may). Refused: the three separated administrators (三员分立: system, security
+    and audit administrators see no business data and take no part in it), and accounts that
+    do not belong to the owner's subtree — neither a current grant on an org in it nor a
+    current member record in it. Three queries whatever the number of accounts."""
+    ids = [u.pk for u in users]
+    if not ids:
+        return []
+    separated = set(
+        RoleGrant.objects.filter(
+            user_id__in=ids, role__in=SEPARATED_ROLES, revoked_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    granted = set(
+        RoleGrant.objects.filter(
+            subtree_q("org__path", owner_path),
+            user_id__in=ids,
+            revoked_at__isnull=True,
+            org__dissolved_on__isnull=True,
+        ).values_list("user_id", flat=True)
+    )
+    members = set(
+        User.objects.filter(
+            subtree_q("member__org_path", owner_path),
+            pk__in=ids,
+            member__left_on__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    out = []
+    refused = [u for u in users if u.pk in separated]
+    if refused:
+        out.append(
+            f"系统管理员、安全管理员、审计员的账号（三员分立）不能作为投票人：{_names(refused)}。"
+        )
+    belong = granted | members
+    outside = [u for u in users if u.pk not in separated and u.pk not in belong]
+    if outside:
+        out.append(f"该账号不属于本组织：{_names(outside)}。")
+    return out
+
+
+#: the one answer to any removal while the vote runs: it must not depend on whether that voter
+#: has voted (or the manager would learn who voted, and with the counts, how)
+VOTERS_OPEN_NO_REMOVAL = "投票已经开始，只能增加投票人，不能移出名单。"
+
+
 @transaction.atomic
 def voters_set(*, actor, review: SecretaryReview, users: list[User]) -> dict:
     """Make `users` the voters. Before the vote: the list is replaced. While it runs: voters
-    may be added, and those who have not voted removed; a voter who has voted stays. Active
-    accounts only."""
+    may only be added — any removal is refused with one message, whoever it concerns, so the
+    answer never tells whether someone has voted. Active accounts of the owner's subtree only,
+    never one of the three separated administrators (`voter_refusals`)."""
     _manage(actor, review.owner_path)
     review = _locked(review)
     if review.status == ReviewStatus.CLOSED:
@@ -434,18 +490,18 @@ def voters_set(*, actor, review: SecretaryReview, users: list[User]) -> dict:
     inactive = [u for u in wanted.values() if not u.is_active]
     if inactive:
         raise AppError(f"账号{inactive[0]}已停用，不能作为投票人。", field="voters")
-    current = dict(
-        ReviewVoter.objects.unscoped().filter(review=review).values_list("user_id", "has_voted")
+    current = set(
+        ReviewVoter.objects.unscoped().filter(review=review).values_list("user_id", flat=True)
     )
     removed = [uid for uid in current if uid not in wanted]
-    voted_removed = [uid for uid in removed if current[uid]]
-    if voted_removed:
-        raise AppError("已投票的投票人不能移出名单。", field="voters")
+    if removed and review.status != ReviewStatus.DRAFT:
+        raise AppError(VOTERS_OPEN_NO_REMOVAL, field="voters")
     added = [uid for uid in wanted if uid not in current]
+    refusals = voter_refusals(review.owner_path, [wanted[uid] for uid in added])
+    if refusals:
+        raise AppError(refusals[0], field="voters", errors=[("voters", m) for m in refusals])
     if removed:
-        ReviewVoter.objects.unscoped().filter(
-            review=review, user_id__in=removed, has_voted=False
-        ).delete()
+        ReviewVoter.objects.unscoped().filter(review=review, user_id__in=removed).delete()
     ReviewVoter.objects.bulk_create([ReviewVoter(review=review, user_id=uid) for uid in added])
     if added or removed:
         audit(

@@ -1,7 +1,8 @@
 """Pages of 述职评议 (R-ORG-17): the list, create and edit, the detail page (reports, the
-number of voters and of ballots cast — never who voted what — results per report once closed,
-or live to managers, comments), the voter list, the phone ballot page, a report's page (the
-secretary submits it there), and the rectification list tracked to completion."""
+number of voters and of ballots cast — never who voted what — results per report once the
+vote has closed, to managers too; comments), the voter list, the phone ballot page, a
+report's page (the secretary submits it there; other secretaries cannot open it), and the
+rectification list tracked to completion."""
 
 from __future__ import annotations
 
@@ -157,15 +158,17 @@ def review_detail(request, pk):
     can_manage = sel.can_manage_review(user, review)
     reports = sel.reports_of(review)
     voter = sel.my_voter(user, review)
+    own = {r.pk for r in sel.own_reports(user, review)}
     context = {
         "review": review,
         "reports": reports,
         "can_manage": can_manage,
         "counts": sel.voter_counts(review),
         "voter": voter,
-        "own_reports": {r.pk for r in sel.own_reports(user, review)},
+        "own_reports": own,
+        # managers and voters open every report; a secretary only his own
+        "readable": {r.pk for r in reports} if can_manage or voter is not None else own,
         "results": sel.results_of(review, reports) if sel.can_see_results(user, review) else None,
-        "live": review.status == ReviewStatus.OPEN,
         "vote_open": review.status == ReviewStatus.OPEN
         and (review.closes_at is None or review.closes_at > timezone.now()),
     }
@@ -243,6 +246,7 @@ def report_page(request, pk, report_id):
             "form": form,
             "can_submit": can_submit,
             "can_manage": can_manage,
+            "show_comment": sel.can_read_comment(user, report),
             "comment_form": CommentForm(initial={"review_comment": report.review_comment}),
             "max_size": megabytes(max_bytes()),
         },
@@ -323,11 +327,20 @@ def review_voters(request, pk):
             picked = [by_id[i] for i in form.cleaned_data["orgs"]]
             users = services.users_of_orgs(picked)
             extra, unknown = _usernames(form.cleaned_data.get("usernames", ""))
+            existing = [v.user for v in sel.voters_of(review)]
+            current = {u.pk for u in existing}
+            refusals = services.voter_refusals(
+                review.owner_path, [u for u in extra if u.pk not in current]
+            )
             if unknown:
                 form.add_error("usernames", f"找不到可用的账号：{'、'.join(unknown[:10])}")
+            elif refusals:
+                for message in refusals:
+                    form.add_error("usernames", message)
             else:
-                if request.POST.get("mode") == "add":
-                    users = [v.user for v in sel.voters_of(review)] + users
+                # while the vote runs the list only grows (the service refuses any removal)
+                if request.POST.get("mode") == "add" or review.status != ReviewStatus.DRAFT:
+                    users = existing + users
                 users = list({u.pk: u for u in [*users, *extra]}.values())
                 done = call_service(
                     form, services.voters_set, actor=request.user, review=review, users=users
