@@ -213,7 +213,8 @@ def _entries(contest: SecretaryContest) -> list[ContestEntry]:
 
 def routine_scores(contest: SecretaryContest, orgs: list[Org]) -> dict[int, Decimal]:
     """The routine part (日常考核) per org: the reviewed `final_total` of the org's assessment
-    under the contest's scheme, on a 100-point scale (`to_hundred` over `scheme_max`)."""
+    under the contest's scheme, on a 100-point scale (`scoring.on_hundred`: over the full
+    marks, bonus included, at most 100)."""
     if contest.scheme_id is None or not orgs:
         return {}
     rows = (
@@ -225,7 +226,7 @@ def routine_scores(contest: SecretaryContest, orgs: list[Org]) -> dict[int, Deci
     if not rows:
         return {}
     top = scoring.scheme_max(contest.scheme)
-    return {org_id: rules.to_hundred(total, top) for org_id, total in rows}
+    return {org_id: scoring.on_hundred(total, None, full=top) for org_id, total in rows}
 
 
 def _owner_entry(path: str, entry_paths: list[tuple[str, int]]) -> int | None:

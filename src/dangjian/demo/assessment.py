@@ -290,16 +290,30 @@ class _Demo:
         return out
 
     def _voters(self, count: int) -> list[User]:
-        """Voters of the 述职评议 (representatives of the units; no password: they voted in
-        2022 and do not sign in)."""
+        """Voters of the 述职评议: members of the contest units (one account each, linked to
+        the member, a 党员 grant on his branch; no password: they voted in 2022 and do not
+        sign in)."""
         unusable = make_password(None)
         existing = {u.username: u for u in User.objects.filter(username__startswith="demo_voter_")}
-        users = []
-        for n in range(1, count + 1):
-            username = f"demo_voter_{n:02d}"
-            user = existing.get(username) or User.objects.create(
-                username=username, display_name=f"评议代表{n:02d}", password=unusable
+        paths = [self.unit_top[u].path for u, _s in CONTEST_UNITS]
+        linked = User.objects.filter(member__isnull=False).values("member_id")
+        members = []
+        for path in paths:
+            members.extend(
+                Member.objects.unscoped()
+                .filter(org_path__startswith=path, left_on__isnull=True, standing="normal")
+                .exclude(pk__in=linked)
+                .order_by("pk")[: -(-count // len(paths))]
             )
+        users = []
+        for n, member in enumerate(members[:count], start=1):
+            username = f"demo_voter_{n:02d}"
+            user = existing.get(username)
+            if user is None:
+                user = User.objects.create(
+                    username=username, display_name=member.name, password=unusable, member=member
+                )
+                RoleGrant.objects.create(user=user, org_id=member.branch_id, role=Role.MEMBER)
             users.append(user)
         return users
 
@@ -346,6 +360,7 @@ class _Demo:
                 code=str(order),
             )
         schemes.scheme_publish(actor=self.admin, scheme=scheme)
+        scheme.refresh_from_db()
         self.result.schemes += 1
         return scheme, list(scheme.indicators.filter(is_category=False).order_by("order"))
 
@@ -626,6 +641,7 @@ class _Demo:
         self.fill(sfj, 93, share=0.5)
         sheet = schemes.scheme_copy_forward(actor=self.admin, scheme=sheet_2022, year=year)
         schemes.scheme_publish(actor=self.admin, scheme=sheet)
+        sheet.refresh_from_db()
         self.result.schemes += 1
         items = list(sheet.indicators.filter(is_category=False).order_by("order"))
         m = self.meeting(
