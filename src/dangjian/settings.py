@@ -139,9 +139,7 @@ except ValueError as exc:
 # Meeting attachments (photos, PDF, Word, Excel), each at most this size (≤ UPLOAD_MAX_BYTES).
 ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("DANGJIAN_ORGLIFE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Assessment evidence (佐证材料) and 述职 report files, each at most this size.
-ASSESSMENT_EVIDENCE_MAX_BYTES = env_int(
-    "DANGJIAN_ASSESSMENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024
-)
+ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("DANGJIAN_ASSESSMENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
 # the user has an address. Mail goes through Django's mailer settings below.
