@@ -165,7 +165,10 @@ def _check_sheet(actor, owner_path: str, sheet: Scheme | None) -> None:
     )
     if not visible:
         raise deny()
-    if sheet.status != SchemeStatus.PUBLISHED:
+    # the stored status, not the caller's copy: a sheet published a moment ago by another
+    # path may still read "draft" in memory (and a stale "published" must not pass either)
+    status = Scheme.all_objects.filter(pk=sheet.pk).values_list("status", flat=True).first()
+    if status != SchemeStatus.PUBLISHED:
         raise AppError("该评分表尚未发布（或已结束），请先发布后再选用。", field="sheet")
     if not Indicator.objects.filter(scheme=sheet, is_category=False).exists():
         raise AppError("该评分表还没有评分项。", field="sheet")
