@@ -41,11 +41,13 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process).
+TEST_WORKERS ?= auto
 test: install browser-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS)
 
 test-fast: install
-	$(VENV)/bin/pytest -q -m "not e2e"
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) -m "not e2e"
 
 test-e2e: install browser-deps
 	$(VENV)/bin/pytest -q -m e2e
