@@ -627,6 +627,7 @@ def scheme_publish(*, actor, scheme: Scheme, orgs: list[Org] | None = None) -> i
     from dangjian.assessment.selectors_schemes import target_orgs
 
     _require(actor, scheme.owner_path)
+    given = scheme
     scheme = _locked(scheme)
     if scheme.status != SchemeStatus.DRAFT:
         raise AppError("方案已发布。")
@@ -668,6 +669,7 @@ def scheme_publish(*, actor, scheme: Scheme, orgs: list[Org] | None = None) -> i
     )
     scheme.status = SchemeStatus.PUBLISHED
     scheme.save(update_fields=["status"])
+    given.status = scheme.status  # the caller's copy reads as published too
     _audit_scheme(
         actor,
         "published",
