@@ -42,6 +42,7 @@ from dangjian.core.access import deny
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.uploads import upload_limit
+from dangjian.orglife import services_attachments as attachments
 from dangjian.rules import assessment as rules
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -61,7 +62,7 @@ def megabytes(size: int) -> str:
 
 
 def too_large_message(size: int) -> str:
-    return f"文件大小为{megabytes(size)}，超过了{megabytes(max_bytes())}的上限，未上传。"
+    return attachments.too_large_message(size, max_bytes())
 
 
 def _actor(actor):
@@ -200,12 +201,6 @@ def score_self_set(
 # Evidence
 
 
-def _clean_name(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    name = "".join(ch for ch in name if ch.isprintable())
-    return name[-200:] or "佐证材料"
-
-
 def _clean_link(url: str) -> str:
     url = (url or "").strip()
     if not url:
@@ -235,7 +230,6 @@ def evidence_add(
     """Attach evidence to one indicator's score: an uploaded file (photo, PDF, Word, Excel —
     judged by content, at most `max_bytes()`), a held meeting of the assessed org's subtree, or
     a link to a page of this system."""
-    from dangjian.orglife.services_attachments import KINDS, detect
 
     assessment = score.assessment
     _require_submit(actor, assessment)
@@ -249,24 +243,10 @@ def evidence_add(
     evidence = Evidence(score=score, kind=kind, added_by=_actor(actor))
     data = b""
     if kind == EvidenceKind.FILE:
-        if uploaded_file is None:
-            raise AppError("请选择要上传的文件。", field="file")
-        size = getattr(uploaded_file, "size", None) or 0
-        if size > max_bytes():
-            raise AppError(too_large_message(size), field="file")
-        data = b"".join(uploaded_file.chunks())
-        if len(data) > max_bytes():
-            raise AppError(too_large_message(len(data)), field="file")
-        if not data:
-            raise AppError("文件是空的。", field="file")
-        found = detect(data)
-        if found is None:
-            raise AppError(
-                "只能上传照片（JPG、PNG、WebP）或文档（PDF、Word .docx、Excel .xlsx）。",
-                field="file",
-            )
-        content_type, ext, _label = KINDS[found]
-        evidence.title = title or _clean_name(getattr(uploaded_file, "name", ""))
+        data, content_type, ext = attachments.read_document(uploaded_file, limit=max_bytes())
+        evidence.title = title or attachments.clean_name(
+            getattr(uploaded_file, "name", ""), "佐证材料"
+        )
         evidence.content_type = content_type
         evidence.size = len(data)
         evidence.file.save(f"upload.{ext}", ContentFile(data), save=False)

@@ -278,19 +278,7 @@ def report_remove(*, actor, report: SecretaryReport) -> None:
 
 
 def _report_file(uploaded_file) -> tuple[bytes, str, str]:
-    size = getattr(uploaded_file, "size", None) or 0
-    if size > uploads.max_bytes():
-        raise AppError(uploads.too_large_message(size), field="file")
-    data = b"".join(uploaded_file.chunks())
-    if len(data) > uploads.max_bytes():
-        raise AppError(uploads.too_large_message(len(data)), field="file")
-    if not data:
-        raise AppError("文件是空的。", field="file")
-    kind = uploads.detect(data)
-    if kind not in REPORT_KINDS:
-        raise AppError(REPORT_WRONG_TYPE, field="file")
-    content_type, ext, _label = uploads.KINDS[kind]
-    return data, content_type, ext
+    return uploads.read_document(uploaded_file, allowed=REPORT_KINDS, wrong_type=REPORT_WRONG_TYPE)
 
 
 @transaction.atomic

@@ -56,8 +56,35 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def too_large_message(size: int) -> str:
-    return f"文件大小为{megabytes(size)}，超过了{megabytes(max_bytes())}的上限，未上传。"
+def too_large_message(size: int, limit: int | None = None) -> str:
+    limit = max_bytes() if limit is None else limit
+    return f"文件大小为{megabytes(size)}，超过了{megabytes(limit)}的上限，未上传。"
+
+
+def read_document(
+    uploaded_file, *, limit: int | None = None, allowed=None, wrong_type: str = WRONG_TYPE
+) -> tuple[bytes, str, str]:
+    """Read an uploaded photo or document whole and judge its type by content: (data, MIME
+    type, extension). A missing, empty or too large file (`limit`, default this module's
+    `max_bytes()`), or one whose kind is not in `allowed` (default: every kind in `KINDS`),
+    is refused with an AppError at `file`; the caller stores nothing then. Meeting attachments,
+    assessment evidence and 述职 reports all read their files through here."""
+    limit = max_bytes() if limit is None else limit
+    if uploaded_file is None:
+        raise AppError("请选择要上传的文件。", field="file")
+    size = getattr(uploaded_file, "size", None) or 0
+    if size > limit:
+        raise AppError(too_large_message(size, limit), field="file")
+    data = b"".join(uploaded_file.chunks())
+    if len(data) > limit:
+        raise AppError(too_large_message(len(data), limit), field="file")
+    if not data:
+        raise AppError("文件是空的。", field="file")
+    kind = detect(data)
+    if kind is None or (allowed is not None and kind not in allowed):
+        raise AppError(wrong_type, field="file")
+    content_type, ext, _label = KINDS[kind]
+    return data, content_type, ext
 
 
 def _office_kind(data: bytes) -> str | None:
@@ -92,10 +119,11 @@ def detect(data: bytes) -> str | None:
     return None
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str, default: str = "附件") -> str:
+    """An uploaded file's name as shown: no directories, no control characters, ≤ 200."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())
-    return name[-200:] or "附件"
+    return name[-200:] or default
 
 
 @transaction.atomic
@@ -106,23 +134,10 @@ def attachment_add(*, actor, meeting: Meeting, uploaded_file) -> MeetingAttachme
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.ARCHIVED:
         raise AppError("会议已归档，不能再添加附件。", field="file")
-    if uploaded_file is None:
-        raise AppError("请选择要上传的文件。", field="file")
-    size = getattr(uploaded_file, "size", None) or 0
-    if size > max_bytes():
-        raise AppError(too_large_message(size), field="file")
-    data = b"".join(uploaded_file.chunks())
-    if len(data) > max_bytes():
-        raise AppError(too_large_message(len(data)), field="file")
-    if not data:
-        raise AppError("文件是空的。", field="file")
-    kind = detect(data)
-    if kind is None:
-        raise AppError(WRONG_TYPE, field="file")
-    content_type, ext, _label = KINDS[kind]
+    data, content_type, ext = read_document(uploaded_file)
     attachment = MeetingAttachment(
         meeting=meeting,
-        original_name=_clean_name(getattr(uploaded_file, "name", "")),
+        original_name=clean_name(getattr(uploaded_file, "name", "")),
         content_type=content_type,
         size=len(data),
         uploaded_by=actor if getattr(actor, "pk", None) else None,
