@@ -4,14 +4,12 @@ see. Read-only; a constant number of queries."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangjian.assessment.models import (
     Assessment,
     AssessmentStatus,
-    ContestStatus,
     ObservationJudge,
     ObservationMeeting,
     ObservationStatus,
@@ -19,24 +17,13 @@ from dangjian.assessment.models import (
     ReviewVoter,
     Scheme,
     SchemeStatus,
-    SecretaryContest,
     SecretaryReview,
 )
-from dangjian.core.access import deny, grants_of, has_cap_anywhere, subtree_q
+from dangjian.assessment.selectors_contest import contest_list
+from dangjian.core.access import deny, grants_of, has_cap_anywhere
 from dangjian.core.permissions import SEPARATED_ROLES, Cap
 
 RECENT = 5
-
-
-def _inside_q(user, field: str) -> Q:
-    """Rows owned by an org on the way from the root down to one of the user's grants: the
-    committees above him, whose published contests he may read."""
-    q = Q(pk__in=[])
-    for grant in grants_of(user):
-        parts = grant.path.strip("/").split("/")
-        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        q |= Q(**{f"{field}__in": prefixes})
-    return q
 
 
 @require_GET
@@ -87,13 +74,7 @@ def hub(request):
         schemes = list(Scheme.objects.visible_to(user, Cap.ASSESS_MANAGE)[:RECENT])
         meetings = list(ObservationMeeting.objects.visible_to(user, Cap.ASSESS_MANAGE)[:RECENT])
         reviews = list(SecretaryReview.objects.visible_to(user, Cap.ASSESS_MANAGE)[:RECENT])
-    contests = list(
-        SecretaryContest.objects.unscoped()
-        .filter(
-            scope_or_published(user),
-        )
-        .order_by("-year", "name")[:RECENT]
-    )
+    contests = list(contest_list(user)[:RECENT])
     return render(
         request,
         "assessment/hub.html",
@@ -113,12 +94,3 @@ def hub(request):
             "my_commitment": bool(user.member_id),
         },
     )
-
-
-def scope_or_published(user) -> Q:
-    """Contests the user runs, and published contests of the committees above him."""
-    q = Q(status=ContestStatus.PUBLISHED) & _inside_q(user, "owner_path")
-    for grant in grants_of(user):
-        if Cap.ASSESS_MANAGE in grant.caps:
-            q |= subtree_q("owner_path", grant.path)
-    return q
