@@ -154,3 +154,11 @@ api.add_router("/assessment", assessment_router)
 from dangjian.integrity.api import router as integrity_router  # noqa: E402
 
 api.add_router("/integrity", integrity_router)
+
+from dangjian.dues.api import router as dues_router  # noqa: E402
+
+api.add_router("/dues", dues_router)
+
+from dangjian.recruitment.api import router as recruitment_router  # noqa: E402
+
+api.add_router("/recruitment", recruitment_router)

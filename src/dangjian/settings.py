@@ -141,6 +141,28 @@ ORGLIFE_ATTACHMENT_MAX_BYTES = env_int("DANGJIAN_ORGLIFE_ATTACHMENT_MAX_BYTES", 
 # Assessment evidence (佐证材料) and 述职 report files, each at most this size.
 ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("DANGJIAN_ASSESSMENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
+# Dues (issue #7). R-DUES-17: the 2008 rules say nothing on rounding; until the 工委 decides,
+# amounts are rounded half-up to this unit (0.01 or 0.1 yuan).
+DUES_ROUNDING = env_str("DANGJIAN_DUES_ROUNDING", "0.01")
+if DUES_ROUNDING not in {"0.01", "0.1", "1"}:
+    raise ImproperSetting("DANGJIAN_DUES_ROUNDING: 0.01, 0.1 or 1")
+# The arrears warning and alert (R-DUES-14: six consecutive unpaid months).
+DUES_ARREARS_WARN_MONTHS = env_int("DANGJIAN_DUES_ARREARS_WARN_MONTHS", 3)
+DUES_ARREARS_ALERT_MONTHS = env_int("DANGJIAN_DUES_ARREARS_ALERT_MONTHS", 6)
+# Statement files for reconciliation, each at most this size.
+DUES_STATEMENT_MAX_BYTES = env_int("DANGJIAN_DUES_STATEMENT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Recruitment (issue #7): which revision of the 发展党员工作细则 the time rules follow. rules.md
+# §3: the 2014 text is the baseline; a revision reported as issued 2026-05-18 (unverified) adds
+# a national 公示 of at least five working days before a candidate is fixed, the 支部大会 within
+# one month of the pre-review and the oath within one month of approval.
+RECRUITMENT_RULESET = env_str("DANGJIAN_RECRUITMENT_RULESET", "2014")
+if RECRUITMENT_RULESET not in {"2014", "2026"}:
+    raise ImproperSetting("DANGJIAN_RECRUITMENT_RULESET: 2014 or 2026")
+# 公示: working days (R-DEV-08; local practice under 2014, national under the 2026 revision).
+# 0 turns the local 公示 check off under the 2014 rule set.
+RECRUITMENT_PUBLICITY_WORKDAYS = env_int("DANGJIAN_RECRUITMENT_PUBLICITY_WORKDAYS", 5)
+
 # Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
 # the user has an address. Mail goes through Django's mailer settings below.
 NOTIFY_EMAIL = env_bool("DANGJIAN_NOTIFY_EMAIL", False)
@@ -188,6 +210,8 @@ INSTALLED_APPS = [
     "dangjian.similarity",
     "dangjian.assessment",
     "dangjian.integrity",
+    "dangjian.dues",
+    "dangjian.recruitment",
     "dangjian.demo",
 ]
 

@@ -21,6 +21,10 @@ urlpatterns = [
     path("contests/", include("dangjian.assessment.urls_contest")),
     path("reviews/", include("dangjian.assessment.urls_review")),
     path("integrity/", include("dangjian.integrity.urls")),
+    path("dues/reconcile/", include("dangjian.dues.urls_reconcile")),
+    path("dues/", include("dangjian.dues.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
+    path("settings/calendar/", include("dangjian.core.urls_calendar")),
     path("api/", api.urls),
     path("healthz", healthz),
 ]

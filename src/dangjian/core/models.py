@@ -155,3 +155,25 @@ class ExportJob(models.Model):
         if not self.total:
             return 0
         return min(100, round(100 * self.done / self.total))
+
+
+class CalendarDay(models.Model):
+    """A day the statutory calendar gets wrong or does not know (R-GEN-04): a holiday, or a
+    make-up working day (调休). The built-in calendar (chinesecalendar) covers the years the
+    State Council has published; these rows override it and cover the years after."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    name = models.CharField("说明", max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {'工作日' if self.is_workday else '休息日'} {self.name}"

@@ -36,6 +36,16 @@ class Cap(StrEnum):
     ASSESS_SUBMIT = "assess.submit"
     # 清廉机关: risk points, warning-education sessions, commitments of the subtree
     INTEGRITY_MANAGE = "integrity.manage"
+    # 党费: bases, charges, payments, reconciliation of the branches in the subtree
+    DUES_MANAGE = "dues.manage"
+    # approve reductions and exemptions (R-DUES-08: the Party committee one level up): held on
+    # an org strictly above the member's branch
+    DUES_APPROVE = "dues.approve"
+    # 发展党员: candidates and the branch's steps in the subtree
+    RECRUIT_MANAGE = "recruit.manage"
+    # the higher committee's steps (filing, pre-review, talk, approval, conversion approval):
+    # held on an org strictly above the candidate's branch (R-DEV-12/17/22, R-ORG-14)
+    RECRUIT_APPROVE = "recruit.approve"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -49,6 +59,10 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.ASSESS_MANAGE,
             Cap.ASSESS_SUBMIT,
             Cap.INTEGRITY_MANAGE,
+            Cap.DUES_MANAGE,
+            Cap.DUES_APPROVE,
+            Cap.RECRUIT_MANAGE,
+            Cap.RECRUIT_APPROVE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -61,6 +75,10 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.ASSESS_MANAGE,
             Cap.ASSESS_SUBMIT,
             Cap.INTEGRITY_MANAGE,
+            Cap.DUES_MANAGE,
+            Cap.DUES_APPROVE,
+            Cap.RECRUIT_MANAGE,
+            Cap.RECRUIT_APPROVE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -71,10 +89,20 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.MEMBER_REVEAL,
             Cap.ASSESS_SUBMIT,
             Cap.INTEGRITY_MANAGE,
+            Cap.DUES_MANAGE,
+            Cap.RECRUIT_MANAGE,
         }
     ),
+    # the 组织委员 usually keeps the dues and the recruitment files of the branch
     Role.BRANCH_ORGANIZER: frozenset(
-        {Cap.ORG_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_MANAGE, Cap.MEMBER_REVEAL}
+        {
+            Cap.ORG_VIEW,
+            Cap.MEMBER_VIEW,
+            Cap.MEMBER_MANAGE,
+            Cap.MEMBER_REVEAL,
+            Cap.DUES_MANAGE,
+            Cap.RECRUIT_MANAGE,
+        }
     ),
     Role.MEMBER: frozenset({Cap.ORG_VIEW}),
     Role.JUDGE: frozenset({Cap.ORG_VIEW}),

@@ -23,6 +23,10 @@ class NotificationKind(models.TextChoices):
     ASSESSMENT_TASK = "assessment_task", "观摩会任务"
     RECTIFICATION_DUE = "rectification_due", "述职评议整改"
     REVIEW_VOTE = "review_vote", "述职评议投票"
+    DUES_ARREARS = "dues_arrears", "党费欠缴"
+    DUES_REDUCTION = "dues_reduction", "党费减免审批"
+    RECRUITMENT_DUE = "recruitment_due", "发展党员期限"
+    RECRUITMENT_VIOLATION = "recruitment_violation", "发展党员违规"
 
 
 class Notification(models.Model):
