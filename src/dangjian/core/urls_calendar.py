@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The working-day calendar settings (mounted at /settings/calendar/)."""
+
+from django.urls import path
+
+from dangjian.core import views_calendar as views
 
 app_name = "workcalendar"
-
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("delete/", views.delete, name="delete"),
+]
