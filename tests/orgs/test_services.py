@@ -88,6 +88,57 @@ def test_move_rewrites_the_whole_subtree(tree, personas):
     assert entry.changes["parent"] == [tree.organ_a.pk, tree.party_group_b.pk]
 
 
+def test_move_carries_every_stored_path_of_the_subtree(tree, personas):
+    """Rows of every app that copy their org's path (candidates, dues charges, assessments …)
+    follow a move; the audit chain keeps the paths it was written with."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dangjian.dues import services as dues
+    from dangjian.dues.models import DuesBase, DuesCharge
+    from dangjian.recruitment.models import Candidate
+    from dangjian.recruitment.services import candidate_create
+
+    member = tree.members_a[1]
+    dues.base_set(
+        actor=None,
+        member=member,
+        category="in_service",
+        effective_month=dt.date(2026, 1, 1),
+        base=Decimal("4000"),
+    )
+    dues.charges_generate(actor=None, org=tree.branch_a, month=dt.date(2026, 1, 1))
+    candidate = candidate_create(
+        actor=None,
+        branch=tree.branch_a,
+        name="陈小明",
+        sex="1",
+        birth_date=dt.date(1996, 5, 4),
+        application_on=dt.date(2026, 3, 1),
+    )
+    old = tree.branch_a.path
+    created = AuditEntry.objects.filter(org_path__startswith=old).count()
+    services.org_move(
+        actor=personas.committee_admin, org=tree.branch_a, new_parent=tree.party_group_b
+    )
+    tree.branch_a.refresh_from_db()
+    new = tree.branch_a.path
+    assert Candidate.all_objects.get(pk=candidate.pk).org_path == new
+    assert DuesBase.all_objects.get(member=member).org_path == new
+    assert DuesCharge.all_objects.get(member=member).org_path == new
+    assert AuditEntry.objects.filter(org_path__startswith=old).count() == created
+    copied = {(m._meta.label, f) for m, f in services._path_copies()}
+    assert {
+        ("recruitment.Candidate", "org_path"),
+        ("dues.DuesCharge", "org_path"),
+        ("assessment.Assessment", "org_path"),
+        ("assessment.Scheme", "owner_path"),
+        ("integrity.Commitment", "org_path"),
+        ("members.Transfer", "to_path"),
+    } <= copied
+    assert ("core.AuditEntry", "org_path") not in copied
+
+
 def test_move_into_own_subtree_is_refused(tree, personas):
     with pytest.raises(AppError):
         services.org_move(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -119,24 +119,28 @@ def org_update(*, actor, org: Org, **values) -> Org:
     return org
 
 
+#: stored paths a move must not rewrite: the audit chain is immutable (each entry's digest
+#: covers its path), and an export job records the scope it was made for
+PATH_COPIES_KEPT = frozenset({("core.AuditEntry", "org_path"), ("core.ExportJob", "org_path")})
+
+
 def _path_copies():
     """Every stored copy of an org's path (tree-owned rows are scoped by it): a move
-    rewrites them all, or the old parent would go on seeing what moved away."""
-    from dangjian.members.models import ImportJob, Transfer
-    from dangjian.orglife.models import CopiedMinutes, HeartTalk, Meeting
-    from dangjian.similarity.models import TextFingerprint
+    rewrites them all, or the old parent would go on seeing what moved away. Found by name
+    (a CharField ending in "path" on any model but Org), so a new app's copies are never
+    forgotten; tests/orgs check the list."""
+    from django.apps import apps
 
-    return [
-        (Member, "org_path"),
-        (Transfer, "from_path"),
-        (Transfer, "to_path"),
-        (ImportJob, "org_path"),
-        (Meeting, "org_path"),
-        (HeartTalk, "org_path"),
-        (CopiedMinutes, "org_path"),
-        (CopiedMinutes, "source_path"),
-        (TextFingerprint, "org_path"),
-    ]
+    copies = []
+    for model in apps.get_models():
+        if model is Org:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.CharField) or not field.name.endswith("path"):
+                continue
+            if (model._meta.label, field.name) not in PATH_COPIES_KEPT:
+                copies.append((model, field.name))
+    return copies
 
 
 @transaction.atomic
@@ -164,7 +168,7 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     )
     # rows that copy their org's path for index-served scoping follow the subtree
     for model, field in _path_copies():
-        model.objects.unscoped().filter(subtree_q(field, old_path)).update(
+        model._base_manager.filter(subtree_q(field, old_path)).update(
             **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
         )
     org.parent = new_parent
