@@ -188,12 +188,30 @@ def test_missing_talk_is_overdue_after_the_month(today, expected):
         (3, 2, [("R-DEV-05", W)]),
         (2, 1, [("R-DEV-09", E)]),
         (2, 3, [("R-DEV-09", E)]),
-        (None, None, []),  # unknown: not judged
+        (None, None, []),  # counts unknown, but the 确定入党介绍人 step is recorded
     ],
 )
 def test_contacts_and_introducers(contacts, introducers, expected):
     found = run(facts={"contacts": contacts, "introducers": introducers})
     assert [(f.rule_id, f.level) for f in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("introducers_on", "count", "expected"),
+    [
+        (D(2023, 6, 13), 2, []),
+        (D(2023, 9, 1), 2, []),  # on the day of the meeting
+        (None, None, [("R-DEV-09", E, "introducers")]),  # acceptance with no introducers step
+        (D(2023, 9, 2), 2, [("R-DEV-09", E, "introducers")]),  # named after the meeting
+    ],
+)
+def test_acceptance_needs_the_introducers(introducers_on, count, expected):
+    changes = {} if introducers_on is None else {"introducers": introducers_on}
+    drop = ["introducers"] if introducers_on is None else []
+    found = run(changes, drop=drop, facts={"introducers": count})
+    assert [(f.rule_id, f.level, f.field) for f in found] == expected
+    if expected:
+        assert "未确定入党介绍人" in found[0].message and "（R-DEV-09）" in found[0].message
 
 
 def test_counts_are_not_judged_before_the_step():
@@ -511,7 +529,8 @@ def test_approval_within_three_months_and_at_most_six(approval, expected):
         (D(2023, 12, 10), []),
         (D(2023, 12, 11), [("R-DEV-17", W)]),
         (D(2024, 3, 10), [("R-DEV-17", W)]),
-        (D(2024, 3, 11), [("R-DEV-18", E), ("R-DEV-17", E)]),  # the 3-month one is implied
+        # the local R-DEV-18 is a WARNING beside R-DEV-17's six-month ERROR (not two ERRORs)
+        (D(2024, 3, 11), [("R-DEV-18", W), ("R-DEV-17", E)]),
     ],
 )
 def test_missing_approval(today, expected):
@@ -622,6 +641,7 @@ def test_extension(months, count, extension, meeting, expected):
     found = run(
         {
             "extension": extension,
+            "extension_approval": extension,  # R-DEV-21: approved by the committee above
             "conversion_meeting": meeting,
             "conversion_application": meeting,
             "conversion_approval": meeting,
@@ -637,6 +657,7 @@ def test_two_extension_events():
     found = run(
         {
             "extension": [D(2024, 9, 1), D(2025, 3, 1)],
+            "extension_approval": D(2025, 3, 1),
             "conversion_meeting": D(2025, 9, 1),
             "conversion_application": D(2025, 9, 1),
             "conversion_approval": D(2025, 9, 2),
@@ -659,9 +680,32 @@ def test_missing_conversion_meeting_is_overdue():
     assert cancelled == []
 
 
+@pytest.mark.parametrize("vote", ["extension", "cancellation"])
+@pytest.mark.parametrize(
+    ("today", "approved", "expected"),
+    [
+        (D(2024, 12, 2), False, []),  # three months on: still in time
+        (D(2024, 12, 3), False, [(R_DEV_21.id, W)]),
+        (D(2024, 12, 3), True, []),
+    ],
+)
+def test_extension_and_cancellation_need_the_committee_approval(vote, today, approved, expected):
+    """R-DEV-21: the 支部大会's extension or cancellation needs the higher committee's approval;
+    a decision left unapproved for more than three months is a WARNING at the approval step."""
+    drop = ["conversion_application", "conversion_meeting", "conversion_approval"]
+    changes = {vote: D(2024, 9, 2)}
+    if approved:
+        changes[f"{vote}_approval"] = D(2024, 9, 20)
+    facts = {"extension_months": 6, "extension_count": 1} if vote == "extension" else {}
+    found = run(changes, drop=drop, today=today, facts=facts)
+    assert [(f.rule_id, f.level) for f in found] == expected
+    if expected:
+        assert found[0].field == f"{vote}_approval" and "上级党委批准" in found[0].message
+
+
 @pytest.mark.parametrize(
     ("approval", "expected"),
-    [(D(2024, 12, 2), []), (D(2024, 12, 3), [("R-DEV-22", W, "conversion_approval")])],
+    [(D(2024, 12, 2), []), (D(2024, 12, 3), [("R-DEV-22", E, "conversion_approval")])],
 )
 def test_conversion_approval_within_three_months(approval, expected):
     found = run({"conversion_approval": approval, "party_group_review": [D(2023, 9, 20), approval]})
@@ -674,7 +718,7 @@ def test_conversion_needs_the_written_application():
         ("R-DEV-22", E, "conversion_application")
     ]
     overdue = run(drop=["conversion_approval"], today=D(2024, 12, 3))
-    assert of(overdue, "R-DEV-22") == [(W, "conversion_approval")]
+    assert of(overdue, "R-DEV-22") == [(E, "conversion_approval")]  # no 一般: an ERROR
 
 
 # --- R-ORG-14 / R-DEV-26: the 党组 before the approvals in an organ ----------------------------

@@ -35,6 +35,7 @@ HISTORY = {
     "pre_review": D(2023, 8, 10),
     "acceptance": D(2023, 9, 1),
 }
+APPROVED = {**HISTORY, "approval": D(2023, 10, 1)}
 
 
 # --- order_problem -------------------------------------------------------------------------
@@ -61,6 +62,23 @@ HISTORY = {
             "已取消预备党员资格",
         ),
         (HISTORY, "nonsense", D(2023, 1, 1), "未知的发展步骤"),
+        # R-DEV-21: the committee approves the branch's extension / cancellation, after it
+        (APPROVED, "extension_approval", D(2024, 9, 2), "尚未登记“延长预备期”"),
+        ({**APPROVED, "extension": D(2024, 9, 2)}, "extension_approval", D(2024, 9, 2), None),
+        (
+            {**APPROVED, "extension": D(2024, 9, 2)},
+            "extension_approval",
+            D(2024, 9, 1),
+            "早于“延长预备期”",
+        ),
+        (
+            {**APPROVED, "extension": D(2024, 9, 2), "conversion_meeting": D(2025, 3, 2)},
+            "extension_approval",
+            D(2025, 3, 3),
+            "晚于已登记的“支部大会讨论转正”",
+        ),
+        ({**APPROVED, "cancellation": D(2024, 9, 2)}, "cancellation_approval", D(2024, 9, 5), None),
+        (APPROVED, "cancellation_approval", D(2024, 9, 5), "尚未登记“取消预备党员资格”"),
         # month-counting rules are findings of check(), not refusals
         (HISTORY, "political_review", D(2022, 7, 1), None),
     ],
@@ -86,7 +104,7 @@ def test_every_standard_step_in_order_is_accepted():
     """Walking the 25 steps in their table order, each one day after the last, is never refused."""
     events, day = {}, D(2020, 1, 1)
     for code in STEP_CODES:
-        if code in ("cancellation", "extension"):
+        if code in ("cancellation", "extension", "cancellation_approval", "extension_approval"):
             continue
         assert order_problem(events, code, day) is None, code
         events[code] = day
@@ -186,14 +204,22 @@ def test_deadlines_of_a_probationary_member():
         D(2024, 9, 2),
         facts={"extension_months": 6},
     )
-    assert [x.due_on for x in extended] == [D(2025, 3, 1), D(2025, 4, 1)]
+    assert [(x.step, x.due_on) for x in extended] == [
+        ("extension_approval", D(2024, 12, 1)),  # R-DEV-21: the committee above approves
+        ("conversion_meeting", D(2025, 3, 1)),
+        ("conversion_meeting", D(2025, 4, 1)),
+    ]
     meeting = {**events, "oath": D(2023, 10, 2), "conversion_meeting": D(2024, 9, 2)}
     assert [(x.step, x.due_on) for x in deadlines(meeting, BIRTH, D(2024, 9, 3))] == [
         ("conversion_approval", D(2024, 12, 2))
     ]
     assert deadlines({**meeting, "conversion_approval": D(2024, 10, 1)}, BIRTH, D(2025, 1, 1)) == []
     cancelled = {**events, "oath": D(2023, 10, 2), "cancellation": D(2024, 9, 2)}
-    assert deadlines(cancelled, BIRTH, D(2024, 9, 3)) == []
+    assert [(x.step, x.due_on, x.rule_id) for x in deadlines(cancelled, BIRTH, D(2024, 9, 3))] == [
+        ("cancellation_approval", D(2024, 12, 2), "R-DEV-21")
+    ]
+    approved = {**cancelled, "cancellation_approval": D(2024, 9, 10)}
+    assert deadlines(approved, BIRTH, D(2024, 9, 11)) == []
 
 
 def test_next_deadline_skips_not_before_and_is_none_when_done():
@@ -259,7 +285,7 @@ def histories(draw):
     ev["committee_review"] = max(ev["political_review"], ev["training"]) + gap(0, 30)
     ev["pre_review"] = ev["committee_review"] + gap(0, 30)
     ev["volunteer_form"] = ev["pre_review"] + gap(0, 10)
-    ev["acceptance"] = ev["volunteer_form"] + gap(0, 15)
+    ev["acceptance"] = max(ev["volunteer_form"], ev["introducers"]) + gap(0, 15)  # R-DEV-09
     ev["approval_talk"] = ev["acceptance"] + gap(0, 30)
     reviews = [ev["approval_talk"] + gap(0, 10)]
     ev["approval"] = reviews[0] + gap(0, 20)
@@ -268,6 +294,7 @@ def histories(draw):
     months = draw(st.sampled_from([0, 0, 6, 9, 12]))
     if months:
         ev["extension"] = first_end + gap(0, 20)
+        ev["extension_approval"] = ev["extension"] + gap(0, 20)  # R-DEV-21
     probation_end = add_months(ev["acceptance"], 12 + months)
     ev["conversion_application"] = probation_end - gap(0, 30)
     ev["conversion_meeting"] = probation_end + gap(0, 28)

@@ -65,6 +65,8 @@ class LeftReason(models.TextChoices):
     REMOVED_LAPSED = "removed_lapsed", "自行脱党除名（R-EDU-08）"
     REMOVED_LOST = "removed_lost", "停止党籍满2年仍无法联系，按自行脱党除名（R-EDU-06）"
     REMOVED = "removed", "除名"
+    #: a 预备党员 whose status the 支部大会 cancelled and the committee above approved (R-DEV-21)
+    PROBATION_CANCELLED = "probation_cancelled", "取消预备党员资格"
     EXPELLED = "expelled", "开除党籍"
     WITHDREW = "withdrew", "退党"
     DIED = "died", "去世"

@@ -108,6 +108,8 @@ TRACKED = {
     "employment": ("在职状态", dict(Employment.choices)),
     "lost_contact": ("失联", {True: "是", False: "否"}),
     "mobile": ("流动", {True: "是", False: "否"}),
+    # R-DEV-21: an extension of probation is part of the member's history (recruitment)
+    "probation_extension_months": ("延长预备期（月）", {}),
 }
 
 

@@ -145,6 +145,9 @@ APPROVAL_MAX_MONTHS = 6  # R-DEV-17/18 "不得超过六个月"
 OATH_MONTHS = 1  # R-DEV-19 "一个月内" (2026 / common practice)
 CONVERSION_PROMPT_MONTHS = 1  # R-DEV-21 "及时讨论": our reading of "promptly" (product choice)
 CONVERSION_APPROVAL_MONTHS = 3  # R-DEV-22 "三个月内"
+#: R-DEV-21 names no limit for the higher committee's approval of an extension or a
+#: cancellation; we remind after three months, as for the other approvals (product choice)
+DECISION_APPROVAL_MONTHS = 3
 
 
 class Calendar(Protocol):
@@ -307,7 +310,14 @@ def _deadlines(c: _Case) -> list[Deadline]:
     meeting = c.first("conversion_meeting")
     if meeting and not c.has("conversion_approval") and not c.has("cancellation"):
         by("conversion_approval", add_months(meeting, CONVERSION_APPROVAL_MONTHS), "R-DEV-22",
-           "上级党委审批转正（支部大会通过后三个月内）")  # fmt: skip
+           "上级党委审批转正（支部大会通过后三个月内）", Level.ERROR)  # fmt: skip
+    for vote, approval, what in (
+        ("extension", "extension_approval", "延长预备期"),
+        ("cancellation", "cancellation_approval", "取消预备党员资格"),
+    ):
+        if c.has(vote) and not c.has(approval):
+            by(approval, add_months(c.last(vote), DECISION_APPROVAL_MONTHS), R_DEV_21.id,
+               f"上级党委批准{what}（支部大会决定后三个月内）")  # fmt: skip
     return sorted(out, key=lambda d: (d.due_on, d.kind, d.level != Level.ERROR))
 
 

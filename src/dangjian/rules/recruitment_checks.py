@@ -159,6 +159,10 @@ def check_acceptance(c: _Case) -> None:
     if known and introducers != INTRODUCERS:
         c.add("R-DEV-09", E, f"入党介绍人为{introducers}名，应为两名正式党员", "introducers",
               count=introducers)  # fmt: skip
+    elif acceptance and not any(i <= acceptance for i in c.all("introducers")):
+        # no introducers step on or before the meeting (a count alone proves no 确定 step)
+        c.add("R-DEV-09", E, f"支部大会讨论接收预备党员（{d(acceptance)}）前未确定入党介绍人"
+              "（应有两名正式党员作入党介绍人）", "introducers")  # fmt: skip
     leaving = c.facts.get("leaving_on")
     reference = c.first("committee_review") or (
         c.today if c.has("prospect") and not acceptance else None
@@ -200,8 +204,10 @@ def check_acceptance(c: _Case) -> None:
                   due_on=due)  # fmt: skip
     if approval is None and c.today > add_months(acceptance, APPROVAL_MAX_MONTHS):
         limit = add_months(acceptance, APPROVAL_MAX_MONTHS)
-        c.add("R-DEV-18", E, f"支部大会通过（{d(acceptance)}）后超过六个月（{d(limit)}）仍未"
-              "审批，应当重新履行接收预备党员手续", "approval", due_on=limit)  # fmt: skip
+        # a local rule (C3): a WARNING beside the R-DEV-17 six-month ERROR of the same day
+        c.add("R-DEV-18", W, f"支部大会通过（{d(acceptance)}）后超过六个月（{d(limit)}）仍未"
+              "审批，应当重新履行接收预备党员手续（地方规定）", "approval",
+              due_on=limit)  # fmt: skip
 
 
 def _organ_text(c: _Case, what: str) -> str:
@@ -280,7 +286,7 @@ def check_probation(c: _Case) -> None:
               "conversion_application")  # fmt: skip
     done = c.first("conversion_approval")
     if meeting and done and done > (due := add_months(meeting, CONVERSION_APPROVAL_MONTHS)):
-        c.add("R-DEV-22", W, f"上级党委审批转正（{d(done)}）距支部大会（{d(meeting)}）超过三个月"
+        c.add("R-DEV-22", E, f"上级党委审批转正（{d(done)}）距支部大会（{d(meeting)}）超过三个月"
               f"（应不晚于{d(due)}）", "conversion_approval", due_on=due)  # fmt: skip
 
 

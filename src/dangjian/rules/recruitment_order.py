@@ -54,6 +54,9 @@ ORDER: tuple[tuple[str, str, str], ...] = (
     ("extension", "conversion_meeting", "R-DEV-21"),
     ("conversion_meeting", "conversion_approval", "R-DEV-22"),
     ("conversion_approval", "archive", "R-DEV-24"),
+    ("extension", "extension_approval", "R-DEV-21"),
+    ("extension_approval", "conversion_meeting", "R-DEV-21"),
+    ("cancellation", "cancellation_approval", "R-DEV-21"),
 )  # fmt: skip
 
 #: a step cannot be recorded before these are (besides the application, which all need)
@@ -68,8 +71,11 @@ REQUIRES: dict[str, tuple[str, ...]] = {
                      "extension", "conversion_meeting", "cancellation"), ("approval",)),
     "conversion_approval": ("conversion_meeting",),
     "archive": ("conversion_approval",),
+    "extension_approval": ("extension",),  # R-DEV-21: the higher committee approves the
+    "cancellation_approval": ("cancellation",),  # branch's decision
 }  # fmt: skip
-_AFTER_CANCELLATION = ("extension", "conversion_meeting", "conversion_approval")
+_AFTER_CANCELLATION = ("extension", "extension_approval", "conversion_meeting",
+                       "conversion_approval")  # fmt: skip
 
 
 def order_problem(events: Events, step: str, on: dt.date) -> str | None:

@@ -1,5 +1,6 @@
 """The 发展党员 flow as data: five stages, the 25 standard steps (rules.md §3.1) and the few
-extra steps the time rules need (公示, the 党组's review in organs, extension, cancellation).
+extra steps the time rules need (公示, the 党组's review in organs, extension and cancellation
+with the higher committee's approval of each, R-DEV-21).
 Each step says who acts, what it records and which rules bear on it. Pure: no Django.
 The time rules themselves are in dangjian.rules.recruitment."""
 
@@ -112,12 +113,16 @@ STEPS: tuple[Step, ...] = (
     Step("conversion_application", 22, 5, "提出转正申请", Actor.CANDIDATE, ("document",),
          ("R-DEV-21", "R-DEV-22"), document="conversion_summary"),
     Step("extension", None, 5, "延长预备期", Actor.BRANCH, ("vote",), ("R-DEV-21",)),
+    Step("extension_approval", None, 5, "上级党委批准延长预备期", Actor.COMMITTEE, ("result",),
+         ("R-DEV-21", "R-ORG-14")),
     Step("conversion_meeting", 23, 5, "支部大会讨论转正", Actor.BRANCH, ("vote",),
          ("R-DEV-15", "R-DEV-21", "R-DEV-22", "R-DEV-25"), document="assembly_list"),
     Step("conversion_approval", 24, 5, "上级党委审批转正", Actor.COMMITTEE, ("result",),
          ("R-DEV-22", "R-ORG-14", "R-DEV-26"), enters=Stage.FULL),
     Step("archive", 25, 5, "材料归档", Actor.BRANCH, (), ("R-DEV-24",)),
     Step("cancellation", None, 5, "取消预备党员资格", Actor.BRANCH, ("vote",), ("R-DEV-21",)),
+    Step("cancellation_approval", None, 5, "上级党委批准取消预备党员资格", Actor.COMMITTEE,
+         ("result",), ("R-DEV-21", "R-ORG-14")),
 )  # fmt: skip
 
 STEP_BY_CODE: dict[str, Step] = {s.code: s for s in STEPS}

@@ -30,8 +30,13 @@ LETTER_MAX = 50
 PENDING_REFUSAL = "该党员已有一条待接收的组织关系转接（转出中），请先办结或撤销后再办理。"
 
 #: 减少 reasons offered on the leave page: 转出 is never chosen by hand, it is what a
-#: transfer's receipt does (R-EDU-12)
-LEAVE_REASONS = [(v, label) for v, label in LeftReason.choices if v != LeftReason.TRANSFERRED_OUT]
+#: transfer's receipt does (R-EDU-12); 取消预备党员资格 is what the committee's approval of the
+#: branch's decision does (recruitment, R-DEV-21)
+LEAVE_REASONS = [
+    (v, label)
+    for v, label in LeftReason.choices
+    if v not in (LeftReason.TRANSFERRED_OUT, LeftReason.PROBATION_CANCELLED)
+]
 
 
 # ---------------------------------------------------------------------------------------------
