@@ -78,6 +78,7 @@ class ReductionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class Reduction(models.Model):
@@ -108,6 +109,13 @@ class Reduction(models.Model):
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    #: a pending request withdrawn by the branch, or an approved one ended early by the
+    #: committee (its `to_month` then holds the last month it covers)
+    closed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField("撤回或终止时间", null=True, blank=True)
+    close_note = models.CharField("撤回或终止原因", max_length=500, blank=True)
 
     all_objects = models.Manager()
     objects = ScopedManager()
@@ -243,6 +251,13 @@ class DuesPayment(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    #: 作废: a voided payment is kept (struck through on the member's page) and counts in no
+    #: total, report or ledger sum; its allocations stay to show what it had settled
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
     all_objects = models.Manager()
     objects = ScopedManager()
@@ -385,6 +400,7 @@ class LineStatus(models.TextChoices):
     AMBIGUOUS = "ambiguous", "多个可能"
     AMOUNT_MISMATCH = "amount_mismatch", "金额不符"
     DUPLICATE = "duplicate", "重复"
+    DATE_MISMATCH = "date_mismatch", "日期不符"
     UNMATCHED = "unmatched", "未匹配"
     IGNORED = "ignored", "不入账"
 

@@ -116,6 +116,9 @@ FARMER_MAX = Decimal("1.00")
 MAX_BASE = Decimal("1000000")  # a month; above this the base is surely a typing error
 ROUNDING_UNITS = ("0.01", "0.1", "1")
 CENT = Decimal("0.01")
+#: no amount or base the ledger keeps has more whole digits than this (a typing error, or an
+#: attack: 1e999999999 is a valid Decimal that no quantize or format survives)
+MAX_DIGITS_BEFORE_POINT = 12
 
 BACK_PAY_MAX_MONTHS = 6  # R-DUES-13
 CENTRE_THRESHOLD = Decimal("1000")  # R-DUES-12
@@ -149,6 +152,9 @@ def to_decimal(value, field: str, label: str = "金额") -> Decimal:
         raise DuesInputError(f"{label}不是有效的数字。", field=field)
     if not d.is_finite():
         raise DuesInputError(f"{label}不是有效的数字。", field=field)
+    if d and d.adjusted() > MAX_DIGITS_BEFORE_POINT - 1:
+        # bounded before anyone quantizes or formats it: 1E+50 would overflow the context
+        raise DuesInputError(f"{label}过大，请核对是否多输了位数。", field=field)
     return d
 
 
@@ -299,6 +305,23 @@ def first_month_owed(joined_on: dt.date) -> dt.date:
     """R-DUES-09: a probationary member pays from the day the 支部大会 accepted them, so the
     month of that day is owed in full (the rules know no part-month dues)."""
     return month_start(joined_on)
+
+
+def last_month_owed(left_on: dt.date | None) -> dt.date | None:
+    """The last month a member taken off the roster on ``left_on`` owes: the month before the
+    one he left in (the rules know no part-month dues, and a member is charged only for months
+    he was on the roster to their end). None while he is on the roster."""
+    if left_on is None:
+        return None
+    return add_month_starts(month_start(left_on), -1)
+
+
+def owes_month(joined_on: dt.date, left_on: dt.date | None, month: dt.date) -> bool:
+    """Whether ``month`` lies in the member's dues span: from the month he joined (R-DUES-09)
+    to the month before he left the roster (``last_month_owed``). Standing is the caller's."""
+    month = month_start(month)
+    last = last_month_owed(left_on)
+    return first_month_owed(joined_on) <= month and (last is None or month <= last)
 
 
 def base_for_month(bases: Iterable[tuple[dt.date, Decimal]], month: dt.date):
