@@ -25,6 +25,7 @@ from dangjian.members.pinyin import pinyin_keys
 from dangjian.members.services import record_of, validate_record
 from dangjian.orgs.models import CommitteeSeat, Org, Term, Unit
 from dangjian.orgs.selectors import findings_for
+from dangjian.recruitment.models import Candidate
 from dangjian.rules.base import add_years
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -103,7 +104,10 @@ def _check_tree_and_people(today):
         if m.category == "full":
             assert m.converted_on == add_years(m.joined_on, 1) <= today
         else:
-            assert m.converted_on is None and 0 <= (today - m.joined_on).days <= 365
+            assert m.converted_on is None and (today - m.joined_on).days >= 0
+            # the recruitment demo keeps one probation overdue on purpose (R-DEV-21)
+            if not Candidate.all_objects.filter(member=m).exists():
+                assert (today - m.joined_on).days <= 365
         if m.branch.is_retiree_branch:
             assert m.employment == "retired" and m.birth_date.year <= 1962
         else:
@@ -293,9 +297,12 @@ def test_organisational_life_has_a_year_of_2022_gaps_and_copies():
     assert not Meeting.objects.unscoped().filter(starts_at__date__gt=TODAY).exists()
     # the demo branches carry attendance, with a roster of their members
     branch = Org.objects.unscoped().get(name=SECRETARY_BRANCH)
-    held = Meeting.objects.unscoped().filter(org=branch).first()
+    # (the 支部党员大会 the recruitment demo held for its votes have the roster of their day)
+    held = Meeting.objects.unscoped().filter(org=branch).exclude(topic__startswith="讨论").first()
     assert Attendance.objects.unscoped().filter(meeting=held).count() == (
-        Member.objects.unscoped().filter(branch=branch, left_on__isnull=True).count()
+        Member.objects.unscoped()
+        .filter(branch=branch, left_on__isnull=True, joined_on__lte=held.starts_at.date())
+        .count()
     )
     root = Org.objects.unscoped().get(parent__isnull=True)
     totals = compliance_grid(root, 2022, TODAY).totals()

@@ -355,12 +355,19 @@ class DemoResult:
     score_sheets: int = 0
     ballots: int = 0  # 述职评议 ballots cast (counted, never linked to a voter)
     risk_points: int = 0
+    candidates: int = 0  # demo/recruitment.py: 发展党员 files at every stage
+    candidates_flagged: int = 0  # …of which break a time rule (error)
+    dues_charges: int = 0  # demo/dues.py: a year of monthly charges
+    dues_payments: int = 0
+    dues_arrears_warned: int = 0  # 3–5 consecutive unpaid months
+    dues_arrears_alerted: int = 0  # 6 or more (R-DUES-14)
     reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
+    statement_file: str = ""  # the bank statement waiting to be reconciled (demo/dues.py)
 
     def counts(self) -> dict[str, int]:
-        skip = {"today", "seconds", "accounts"}
+        skip = {"today", "seconds", "accounts", "statement_file"}
         return {k: v for k, v in self.__dict__.items() if k not in skip}
 
 
@@ -954,10 +961,28 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
                 for sql in statements:
                     cursor.execute(sql)
         result = _summarise(builder, today, len(users), accounts)
+        # 发展党员 first: its approvals add 预备党员 (joined on their acceptance day) whom the
+        # organisational life built next has on its rosters
+        from dangjian.demo.recruitment import build_recruitment
+
+        recruited = build_recruitment(today)
+        result.candidates, result.candidates_flagged = recruited.candidates, recruited.with_errors
+        result.members += recruited.members_added
+        result.probationary += recruited.probationary_added
         from dangjian.demo.orglife import build_orglife
 
         life = build_orglife(today)
         result.meetings, result.copied_minutes = life.meetings, life.flagged
+        result.meetings += recruited.meetings_added
+        # a year of dues for everyone (after 发展党员: its approvals added 预备党员), before
+        # assessment so this year's auto indicators read them
+        from dangjian.demo.dues import build_dues
+
+        paid = build_dues(today)
+        result.dues_charges, result.dues_payments = paid.charges, paid.payments
+        result.dues_arrears_warned = paid.arrears_warned
+        result.dues_arrears_alerted = paid.arrears_alerted
+        result.statement_file = paid.statement_file
         # assessment: the 2022 contest with the seed's observation meeting, this year's work
         from dangjian.demo.assessment import build_assessment
 
@@ -969,9 +994,16 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         result.ballots, result.risk_points = scored.ballots, scored.risk_points
         # today's 事前提醒, as the daily job would have sent them (`dangjian remind`)
         from dangjian.assessment.reminders import remind_all
+        from dangjian.dues.reminders import remind_dues
         from dangjian.orglife.reminders import remind
+        from dangjian.recruitment.reminders import remind_recruitment
 
-        result.reminders = remind(today).created + remind_all(today).created
+        result.reminders = (
+            remind(today).created
+            + remind_all(today).created
+            + remind_dues(today)
+            + remind_recruitment(today)
+        )
         audit(
             None,
             "demo.city.built",

@@ -198,6 +198,7 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
     ).values_list("pk", "branch_id", "name"):
         members_of[branch_id].append((pk, name))
     names_of = {pk: name for rows in members_of.values() for pk, name in rows}
+    joined = dict(Member.all_objects.values_list("pk", "joined_on"))
 
     demo_branches = set(
         Org.all_objects.filter(name__in=[SECRETARY_BRANCH, SIBLING_BRANCH]).values_list(
@@ -306,8 +307,8 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
                             held_at=starts + dt.timedelta(hours=2),
                         )
                     )
-                    if pk in demo_branches:
-                        people[len(meetings) - 1] = [m for m, _ in roster]
+                    if pk in demo_branches:  # the roster of the day: not those who joined later
+                        people[len(meetings) - 1] = [m for m, _ in roster if joined[m] <= day]
     # a few minutes copied across units: the second branch re-used the first one's record,
     # changing only the names and the date
     by_kind = defaultdict(list)

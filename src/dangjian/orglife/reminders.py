@@ -266,3 +266,13 @@ def _drafts(result, who, row, kind, period, status, today, extra) -> list[Draft]
     if not out:
         result.unaddressed += 1
     return out
+
+
+def lifecycle_summary(today: dt.date) -> str:
+    """The member-lifecycle part of the daily job: dues arrears (R-DUES-14) and pending
+    reductions, recruitment deadlines and violations (R-DEV-*). One line for the log."""
+    from dangjian.dues.reminders import remind_dues
+    from dangjian.recruitment.reminders import remind_recruitment
+
+    dues, recruitment = remind_dues(today), remind_recruitment(today)
+    return f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条。"

@@ -45,6 +45,15 @@ def summary(result: DemoResult) -> list[str]:
         f"  考核评比：现场观摩会 {r.observation_meetings} 次（含2022年11月1日第三次观摩会），"
         f"评分表 {r.score_sheets} 份，述职评议选票 {r.ballots} 张，2022年书记赛党建已公布；"
         f"廉政风险点 {r.risk_points} 个",
+        f"  发展党员：{r.candidates} 名各阶段的发展对象档案（{r.candidates_flagged} 名存在违反"
+        f"时限规定的情形）",
+        f"  党费：近12个月应缴 {r.dues_charges:,} 笔、已缴 {r.dues_payments:,} 笔；连续欠缴3至5个月"
+        f" {r.dues_arrears_warned} 人、6个月以上 {r.dues_arrears_alerted} 人（R-DUES-14）",
+        *(
+            [f"  待对账的银行流水（在“党费 › 对账”上传）：{r.statement_file}"]
+            if r.statement_file
+            else []
+        ),
     ]
 
 

@@ -10,13 +10,14 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.assessment.reminders import remind_all
-from dangjian.orglife.reminders import remind
+from dangjian.orglife.reminders import lifecycle_summary, remind
 
 
 class Command(BaseCommand):
     help = (
         "事前提醒：为即将到期的组织生活生成支部书记待办，为应开未开的生成单位管理员待办；"
-        "考核自评、复核、观摩会任务、述职评议投票与整改的到期提醒"
+        "考核自评、复核、观摩会任务、述职评议投票与整改的到期提醒；党费欠缴与减免审批、"
+        "发展党员各步骤期限与违规的待办"
     )
 
     def add_arguments(self, parser):
@@ -37,3 +38,4 @@ class Command(BaseCommand):
         result = remind(today)
         self.stdout.write(result.summary())
         self.stdout.write(remind_all(result.today).summary())
+        self.stdout.write(lifecycle_summary(result.today))
