@@ -167,7 +167,46 @@ def test_integrity_sources(tree):
     assert "开展警示教育1次" in sessions.detail
 
 
-@pytest.mark.parametrize("code", ["dues_arrears", "training_hours"])
+def test_dues_arrears_counts_unpaid_charges_of_ended_months(tree):
+    """R-LOCAL-10: each month a member did not pay in full is one 人次, −0.1 each; the month
+    still open does not count."""
+    from dangjian.dues import services as dues
+    from dangjian.dues.models import DuesCharge
+
+    branch = tree.branch_a
+    members = [m for m in tree.members_a if m.category == "full"][:2]
+    for m in members:
+        dues.base_set(
+            actor=None,
+            member=m,
+            category="in_service",
+            effective_month=dt.date(YEAR, 1, 1),
+            base=Decimal("4000"),
+        )
+    for month in (1, 2, 3):
+        dues.charges_generate(actor=None, org=branch, month=dt.date(YEAR, month, 1))
+    first = DuesCharge.all_objects.get(member=members[0], month=dt.date(YEAR, 1, 1))
+    dues.payment_record(
+        actor=None,
+        member=members[0],
+        amount=first.amount,
+        paid_on=dt.date(YEAR, 1, 10),
+        method="cash",
+        months=[first.month],
+        today=dt.date(YEAR, 4, 1),
+    )
+    # on 15 March, January and February are over: 4 charges, 1 paid, 3 short
+    result = run("dues_arrears", branch, ind("5", "0.1"), today=dt.date(YEAR, 3, 15))
+    assert result.points == Decimal("4.70")
+    assert result.occurrences == 3
+    assert "应缴党费4人次，未按月足额交纳3人次" in result.detail
+    # the unit above sees the same charges; branch B has none and keeps full marks
+    unit = run("dues_arrears", tree.party_group_a, ind("5", "0.1"), today=dt.date(YEAR, 3, 15))
+    assert unit.occurrences == 3
+    assert run("dues_arrears", tree.branch_b, ind("5", "0.1")).points == Decimal("5")
+
+
+@pytest.mark.parametrize("code", ["training_hours"])
 def test_unavailable_sources_score_nothing_and_say_so(tree, code):
     assert not SOURCES[code].available
     assert "上线后可用" in SOURCES[code].label

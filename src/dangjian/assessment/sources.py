@@ -12,8 +12,8 @@ times something was missed — and the indicator decides how that becomes points
 The organisational-life sources read the compliance grid (`orglife.compliance.compliance_grid`,
 three queries for any subtree) — never a query per branch. A `SourceCache` passed along lets
 several indicators, or all assessments of a scheme, share one grid. Sources for modules that do
-not exist yet (`dues_arrears`, `training_hours`) are registered as unavailable: they may be
-chosen, score nothing and say so.
+not exist yet (`training_hours`) are registered as unavailable: they may be chosen, score
+nothing and say so.
 
 Recipe "add an auto data source": docs/assessment-schemes.md.
 """
@@ -318,6 +318,34 @@ def _warning_sessions(org, year, cache: SourceCache) -> Measure:
     return Measure(done, due, due - done, text)
 
 
+# ---------------------------------------------------------------------------------------------
+# 党费 (dues app)
+
+
+def _dues_arrears(org, year, cache: SourceCache) -> Measure:
+    """Charges of the months of `year` that have ended (the current month is still open),
+    and those not paid in full: each is one 人次 (R-LOCAL-10's "每人次")."""
+    from django.db.models import Count
+
+    from dangjian.dues.models import ChargeStatus, DuesCharge
+
+    open_month = cache.today.replace(day=1)
+    counts = (
+        DuesCharge.objects.unscoped()
+        .filter(subtree_q("org_path", org.path), month__year=year, month__lt=open_month)
+        .aggregate(
+            total=Count("id"),
+            short=Count("id", filter=Q(status__in=[ChargeStatus.DUE, ChargeStatus.PARTIAL])),
+        )
+    )
+    total, short = counts["total"], counts["short"]
+    text = (
+        f"{year}年{org.name}及下级已结束月份应缴党费{total}人次，未按月足额交纳{short}人次"
+        f"（R-LOCAL-10；连续6个月不交纳的按R-DUES-14处理）"
+    )
+    return Measure(total - short, total, short, text)
+
+
 K = orglife_rules.MeetingKind
 SOURCES: dict[str, Source] = {
     s.code: s
@@ -412,10 +440,11 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "dues_arrears",
-            "党费欠缴人次（党费模块上线后可用）",
-            "将读取党费模块中党员按月应缴与实缴记录，统计未足额交纳的人次（R-LOCAL-10）。",
-            False,
-            None,
+            "党费未足额交纳人次",
+            "读取党费台账中本组织及下级党员当年已结束月份的应缴记录，统计未按月足额交纳的人次"
+            "（R-LOCAL-10）。",
+            True,
+            _dues_arrears,
             "R-LOCAL-10",
             "deduction",
         ),
