@@ -102,7 +102,59 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
         "meeting_id": [m.pk for m in meetings],
     }
     ids.update(_assessment_ids(tree, personas, starts))
+    ids.update(_lifecycle_ids(tree))
     return ids
+
+
+def _lifecycle_ids(tree) -> dict[str, list[int]]:
+    """Dues (a base, a month's charges, a payment, a run, a statement) and recruitment
+    (a candidate) in branch A (the caller's) and branch C (乙局's)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.dues import services as dues
+    from dangjian.dues.services_reconcile import statement_import
+    from dangjian.recruitment.services import candidate_create
+
+    month = dt.date(2026, 1, 1)
+    payments, runs, statements, candidates = [], [], [], []
+    for branch, member in ((tree.branch_a, tree.members_a[1]), (tree.branch_c, tree.members_c[0])):
+        dues.base_set(
+            actor=None, member=member, category="in_service", effective_month=month, base="4000"
+        )
+        runs.append(dues.charges_generate(actor=None, org=branch, month=month).pk)
+        payment = dues.payment_record(
+            actor=None,
+            member=member,
+            amount=Decimal("40.00"),
+            paid_on=dt.date(2026, 1, 10),
+            method="cash",
+            months=[month],
+        )
+        payments.append(payment.pk)
+        csv = f"姓名,金额,日期\n{member.name},40.00,2026-01-12\n".encode()
+        upload = SimpleUploadedFile("流水.csv", csv, content_type="text/csv")
+        statement = statement_import(
+            actor=None, org=branch, month=month, source="bank", uploaded_file=upload
+        )
+        statements.append(statement.pk)
+        candidate = candidate_create(
+            actor=None,
+            branch=branch,
+            name="陈小明",
+            sex="1",
+            birth_date=dt.date(1996, 5, 4),
+            application_on=dt.date(2026, 3, 1),
+        )
+        candidates.append(candidate.pk)
+    return {
+        "payment_id": payments,
+        "run_id": runs,
+        "statement_id": statements,
+        "candidate_id": candidates,
+    }
 
 
 def _assessment_ids(tree, personas, starts) -> dict[str, list[int]]:

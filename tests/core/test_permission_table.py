@@ -48,6 +48,13 @@ BRANCH_MEMBERS = {p: (row[0], row[1], 404, row[3]) for p, row in MEMBERS.items()
 # a member page has no "parent" member: its P column reads a member of sibling branch B
 MEMBER_DETAIL = {p: (row[0], row[1], row[1], row[3]) for p, row in MEMBERS.items()}
 
+# 党费: dues.manage (secretaries and 组织委员 of their branch, admins of their subtree); a member
+# without it is sent to his own dues (我的党费) from the branch page
+DUES = {**MEMBERS, "member_a": (302, 302, 302, 302)}
+DUES_MEMBER = {**MEMBER_DETAIL, "member_a": NONE}
+# 发展党员: recruit.manage; the candidate board of an org outside one's scope is not shown
+RECRUIT = {**MEMBERS, "member_a": NONE}
+
 # (name, method, url template, table). {id} is the target org, {member} a member of it.
 PAGES = [
     ("org detail", "get", "/orgs/{id}/", VIEW),
@@ -74,6 +81,12 @@ PAGES = [
     ("talks of branch", "get", "/orglife/orgs/{id}/talks/", BRANCH_MEMBERS),
     ("talk coverage of branch", "get", "/orglife/orgs/{id}/talks/coverage/", BRANCH_MEMBERS),
     ("ledger of org", "get", "/orglife/docs/ledger/?org={id}", MEMBERS),
+    ("dues month list of org", "get", "/dues/?org={id}", DUES),
+    ("dues arrears of org", "get", "/dues/arrears/?org={id}", {**DUES, "member_a": NONE}),
+    ("dues ledger of member", "get", "/dues/members/{member}/", DUES_MEMBER),
+    ("api dues charges of org", "get", "/api/dues/charges?org={id}", {**DUES, "member_a": NONE}),
+    ("recruitment board of org", "get", "/recruitment/?org={id}", RECRUIT),
+    ("api candidates of org", "get", "/api/recruitment/candidates?org={id}", RECRUIT),
 ]
 
 TARGETS = ["A", "B", "P", "C"]

@@ -1,5 +1,6 @@
 from dangjian.core.access import grants_of, has_cap_anywhere
 from dangjian.core.permissions import SEPARATED_ROLES, Cap, Role
+from dangjian.core.workcalendar import may_manage_calendar
 
 
 def navigation(request):
@@ -15,6 +16,13 @@ def navigation(request):
             "accounts": has_cap_anywhere(user, Cap.ACCOUNT_MANAGE),
             # 考核评比: everyone in the tree except the three separated administrators
             "assessment": bool(grants) and not any(g.role in SEPARATED_ROLES for g in grants),
+            "dues": has_cap_anywhere(user, Cap.DUES_MANAGE),
+            # 我的党费: a member with a linked record, outside the three separated roles
+            "my_dues": bool(getattr(user, "member_id", None))
+            and not any(g.role in SEPARATED_ROLES for g in grants),
+            "recruitment": has_cap_anywhere(user, Cap.RECRUIT_MANAGE)
+            or has_cap_anywhere(user, Cap.RECRUIT_APPROVE),
+            "calendar": may_manage_calendar(user),
             "roles": sorted({Role(g.role).label for g in grants}),
         }
     }
