@@ -305,9 +305,10 @@ class Publication:
 
 def publication(user, org: Org, year: int) -> Publication:
     """党费收缴情况公示 of `org` (a branch) for `year`: per member the months paid and the
-    amount paid, voluntary dues, the totals. Nothing private: no base, no pay item, not even
-    the amount due (it would reveal the base). Readable by dues.manage on the org and by the
-    branch's own members. Three queries."""
+    amount each member paid (the usual form of a 公示; for a member who paid in full it equals
+    what he owed), voluntary dues, the totals. Never the base, the pay items or the category
+    (docs/dues.md). Readable by dues.manage on the org and by the branch's own members. Three
+    queries."""
     own = getattr(getattr(user, "member", None), "branch_id", None) == org.pk and user.is_active
     if not (own or can(user, MANAGE, org.path)):
         raise deny()

@@ -37,6 +37,9 @@ ORG_CHOICES_MAX = 300
 OPEN = [ChargeStatus.DUE, ChargeStatus.PARTIAL]
 ACTIVE_RUNS = (RunStatus.QUEUED, RunStatus.RUNNING)
 ZERO = Decimal("0.00")
+#: the base form's fields the preview reads (hx-include names only these: never the CSRF
+#: token, which must not travel in a GET's query string, nor the note)
+PREVIEW_FIELDS = ("category", "fixed_amount", "item_name", "item_amount", "income_tax", "base")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,14 +53,19 @@ def nav_flags(user) -> dict:
     }
 
 
-def manage_orgs(user) -> list[Org]:
-    """The orgs whose dues the user keeps (the org picker), top-most first."""
-    return list(
+def manage_orgs(user, current: Org | None = None) -> list[Org]:
+    """The orgs whose dues the user keeps (the org picker), top-most first: the first
+    ORG_CHOICES_MAX, and `current` (the page's org) where it is not among them, else nothing
+    would be selected and the next 查看 would jump to another org."""
+    orgs = list(
         Org.objects.visible_to(user, MANAGE)
         .filter(dissolved_on__isnull=True)
         .exclude(kind__in=[OrgKind.GROUP, OrgKind.DISCIPLINE_COMMITTEE])
         .order_by("depth", "path")[:ORG_CHOICES_MAX]
     )
+    if current is not None and all(o.pk != current.pk for o in orgs):
+        orgs = sorted([*orgs, current], key=lambda o: (o.depth, o.path))
+    return orgs
 
 
 def org_param(request, cap: Cap = MANAGE) -> Org:
@@ -156,7 +164,7 @@ def index(request):
             "org": org,
             "month": month,
             "q": q,
-            "orgs": manage_orgs(request.user),
+            "orgs": manage_orgs(request.user, org),
             "page": page,
             "listing": listing,
             "nav_dues": nav_flags(request.user),
@@ -173,8 +181,15 @@ def generate(request):
     org = org_param(request)
     if not can(request.user, MANAGE, org.path):
         raise deny()
-    month = month_param(request, write=True)
-    run = services.charge_run_start(actor=request.user, org=org, month=month)
+    try:
+        month = month_param(request, write=True)
+        run = services.charge_run_start(actor=request.user, org=org, month=month)
+    except AppError as exc:
+        if not request.htmx:
+            raise  # the middleware: the message on the page the form came from
+        # htmx swaps only 2xx answers: the refusal (a run already going, a bad month, a
+        # dissolved org) comes back as 200 into #run-slot, where the user sees it
+        return render(request, "dues/_run_error.html", {"message": exc.message})
     if request.htmx:
         return render(request, "dues/_run_progress.html", {"run": run})
     messages.success(request, f"已开始生成{month:%Y年%m月}的应缴。")
@@ -303,6 +318,7 @@ def _ledger_page(request, member, *, base_form=None, reduction_form=None, status
             "reduction_form": reduction_form or f.ReductionForm(),
             "void_form": f.VoidForm(),
             "fixed_categories": sorted(rules.FIXED_CATEGORIES),
+            "preview_fields": PREVIEW_FIELDS,
             "nav_dues": nav_flags(request.user),
         },
         status=status,

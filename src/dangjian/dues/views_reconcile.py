@@ -144,9 +144,10 @@ def statement_upload(request):
     org = _scope(request)
     too_large = getattr(request, "upload_too_large", 0)
     if too_large:
-        form = _upload_form(request, data={}, files={}, org=org)
+        # the fields before the file arrived (org, month, source: the form puts them first)
+        form = _upload_form(request, data=request.POST, files={}, org=org)
         form.full_clean()
-        form.errors.clear()
+        form.errors.clear()  # a field lost with the rest of the body is not "missing"
         limit = upload_limit() / (1024 * 1024)
         form.add_error(
             "file", f"文件超过了{limit:.1f} MB的上传上限，未上传。请按月份分成几个文件上传。"

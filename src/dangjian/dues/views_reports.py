@@ -62,7 +62,7 @@ def arrears(request):
         "dues/arrears.html",
         {
             "org": org,
-            "orgs": manage_orgs(request.user),
+            "orgs": manage_orgs(request.user, org),
             "page": page,
             "total": sum(ageing.values()),
             "ageing": [(BUCKETS[k], v) for k, v in ageing.items()],
@@ -83,7 +83,7 @@ def annual(request):
         "dues/annual.html",
         {
             "org": org,
-            "orgs": manage_orgs(request.user),
+            "orgs": manage_orgs(request.user, org),
             "year": year,
             "years": _years(timezone.localdate()),
             "rows": sel.annual_totals(request.user, org, year),
@@ -95,7 +95,8 @@ def annual(request):
 @require_GET
 def publication(request):
     """党费收缴情况公示 of a branch for a year (printable). The branch's managers and its own
-    members may read it (the selector decides); it shows no base and no amount due."""
+    members may read it (the selector decides); it shows what each member paid, never the
+    base or the pay items (docs/dues.md)."""
     user = request.user
     value = request.GET.get("org")
     manages = has_cap_anywhere(user, MANAGE)
@@ -114,7 +115,7 @@ def publication(request):
         "dues/publication.html",
         {
             "org": org,
-            "orgs": manage_orgs(user) if manages else [],
+            "orgs": manage_orgs(user, org) if manages else [],
             "year": year,
             "years": _years(timezone.localdate()),
             "pub": pub,

@@ -31,6 +31,7 @@ from dangjian.recruitment import documents_docx as docx_
 from dangjian.recruitment.documents_values import PLACEHOLDERS, document_values
 from dangjian.recruitment.forms import DOCUMENT_KINDS
 from dangjian.recruitment.models import Candidate, DocumentTemplate
+from dangjian.recruitment.selectors import may_read
 
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 
@@ -67,10 +68,9 @@ def document_render(
 
     if kind not in DOCUMENT_KINDS:
         raise deny()
-    if actor is not None and not (
-        can(actor, Cap.RECRUIT_MANAGE, candidate.org_path)
-        or can(actor, Cap.RECRUIT_APPROVE, candidate.org_path)
-    ):
+    # who may read the candidate: recruit.manage on the branch, or recruit.approve strictly
+    # above it (an approval grant on the branch itself does not count, R-DEV-12/17/22)
+    if actor is not None and not may_read(actor, candidate):
         raise deny()
     today = today or timezone.localdate()
     values, rows, purpose = document_values(candidate, kind, today)

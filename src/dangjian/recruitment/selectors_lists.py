@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from dangjian.core.access import paths_for, subtree_q
 from dangjian.orgs.models import Org, OrgKind
@@ -66,7 +67,8 @@ class BoardColumn:
     stage: str
     label: str
     cards: list[BoardCard]
-    total: int
+    total: int  # the stage's candidates matching the filters (all of them, not only shown)
+    all_total: int = 0  # the stage's candidates in scope, filters aside
 
     @property
     def more(self) -> int:
@@ -79,12 +81,42 @@ class Board:
     total: int
     overdue: int
     with_errors: int
+    filtered: bool = False  # a name, due-soon or errors filter is applied
 
 
-def board(user, org: Org | None, today: dt.date, *, branch: Org | None = None, stage=None) -> Board:
+def _card(c: Candidate, today: dt.date) -> BoardCard:
+    days = (c.next_due_on - today).days if c.next_due_on else None
+    return BoardCard(
+        candidate=c,
+        next_due_on=c.next_due_on,
+        next_due_label=c.next_due_label,
+        days_left=days,
+        overdue=days is not None and days < 0,
+        error_count=c.error_count,
+        warning_count=c.warning_count,
+    )
+
+
+def board(
+    user,
+    org: Org | None,
+    today: dt.date,
+    *,
+    branch: Org | None = None,
+    stage=None,
+    q: str | None = None,
+    due: bool = False,
+    errors: bool = False,
+) -> Board:
     """The active candidates per stage (a column each, soonest deadline first) with their next
-    deadline, days left, overdue flag and error/warning counts, from the stored fields: two
-    queries whatever the number of candidates."""
+    deadline, days left, overdue flag and error/warning counts, from the stored fields.
+
+    The filters are applied in SQL before the cap of BOARD_PER_STAGE cards per stage: `q` a
+    part of the name, `due` a next deadline within DUE_SOON_DAYS days (overdue ones
+    included), `errors` at least one error. Each column's `total` counts the matching
+    candidates (so "另有 N 人未显示" is exact), `all_total` the stage's candidates in scope; the
+    board's totals are the scope's, filters aside. Two queries whatever the number of
+    candidates (the cap per stage is a window function)."""
     qs = _visible(user).filter(status=CandidateStatus.ACTIVE)
     if org is not None:
         qs = qs.filter(subtree_q("org_path", org.path))
@@ -92,40 +124,43 @@ def board(user, org: Org | None, today: dt.date, *, branch: Org | None = None, s
         qs = qs.filter(branch=branch)
     if stage:
         qs = qs.filter(stage=stage)
+    match = Q()
+    q = (q or "").strip()[:50]
+    if q:
+        match &= Q(name__contains=q)
+    if due:
+        match &= Q(next_due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    if errors:
+        match &= Q(error_count__gt=0)
     counts = {
         row["stage"]: row
         for row in qs.values("stage")
         .order_by("stage")
         .annotate(
             n=Count("id"),
+            matching=Count("id", filter=match) if match else Count("id"),
             overdue=Count("id", filter=Q(next_due_on__lt=today)),
             errors=Count("id", filter=Q(error_count__gt=0)),
         )
     }
-    rows = qs.select_related("branch").order_by(F("next_due_on").asc(nulls_last=True), "name", "id")
+    order = (F("next_due_on").asc(nulls_last=True), F("name").asc(), F("id").asc())
+    rows = (
+        qs.filter(match)
+        .annotate(board_rank=Window(RowNumber(), partition_by=[F("stage")], order_by=list(order)))
+        .filter(board_rank__lte=BOARD_PER_STAGE)
+        .select_related("branch")
+        .order_by(*order)
+    )
     by_stage: dict[str, list[BoardCard]] = defaultdict(list)
     for c in rows:
-        cards = by_stage[c.stage]
-        if len(cards) >= BOARD_PER_STAGE:
-            continue
-        days = (c.next_due_on - today).days if c.next_due_on else None
-        cards.append(
-            BoardCard(
-                candidate=c,
-                next_due_on=c.next_due_on,
-                next_due_label=c.next_due_label,
-                days_left=days,
-                overdue=days is not None and days < 0,
-                error_count=c.error_count,
-                warning_count=c.warning_count,
-            )
-        )
+        by_stage[c.stage].append(_card(c, today))
     columns = [
         BoardColumn(
             stage=s.value,
             label=STAGE_LABELS[s],
             cards=by_stage.get(s.value, []),
-            total=counts.get(s.value, {}).get("n", 0),
+            total=counts.get(s.value, {}).get("matching", 0),
+            all_total=counts.get(s.value, {}).get("n", 0),
         )
         for s in Stage
         if s != Stage.FULL and (not stage or s.value == stage)
@@ -135,6 +170,7 @@ def board(user, org: Org | None, today: dt.date, *, branch: Org | None = None, s
         total=sum(r["n"] for r in counts.values()),
         overdue=sum(r["overdue"] for r in counts.values()),
         with_errors=sum(r["errors"] for r in counts.values()),
+        filtered=bool(match),
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dangjian.core.access import can, deny, has_cap_anywhere
 from dangjian.core.forms import call_service
 from dangjian.core.permissions import Cap
+from dangjian.core.uploads import upload_limit
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.selectors import access_org
 from dangjian.recruitment import forms as f
@@ -27,7 +28,6 @@ from dangjian.rules.base import RULES
 from dangjian.rules.recruitment_steps import STAGE_LABELS, STEP_BY_CODE, Stage, step_label
 
 MANAGE = Cap.RECRUIT_MANAGE
-DUE_SOON_DAYS = 14
 #: the org picker of the board lists at most this many orgs (the tree has them all)
 ORG_CHOICES_LIMIT = 300
 FILTER_KINDS = (
@@ -46,6 +46,21 @@ def _done(request, url: str):
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def refuse_oversize(request, form, field: str, what: str) -> bool:
+    """An upload the bounded upload handler stopped (core/uploads.py): request.FILES is empty
+    and the POST fields after the file are lost, so nothing is recorded; the form, as far as
+    it arrived, gets the size error at `field` (a non-field error where it has no such
+    field). True when the upload was refused."""
+    if not getattr(request, "upload_too_large", 0):
+        return False
+    form.full_clean()
+    form.errors.clear()  # fields lost with the rest of the body would be "missing"
+    limit = upload_limit() / (1024 * 1024)
+    message = f"{what}超过了{limit:.1f} MB的上传上限，未上传，也未保存。请压缩后重新上传。"
+    form.add_error(field if field in form.fields else None, message)
+    return True
 
 
 def _candidate_url(candidate) -> str:
@@ -74,28 +89,27 @@ def finding_rows(findings) -> list[dict]:
 # Board
 
 
-def _filter_orgs(user) -> list[tuple[int, str]]:
-    orgs = (
+def _filter_orgs(user, current: Org | None = None) -> list[tuple[int, str]]:
+    """The board's org picker: the first ORG_CHOICES_LIMIT orgs the user manages, and the
+    chosen one where it is not among them (else nothing is selected and the next 筛选 jumps
+    to another org)."""
+    orgs = list(
         Org.objects.visible_to(user, MANAGE)
         .filter(dissolved_on__isnull=True, kind__in=FILTER_KINDS)
         .order_by("path")[:ORG_CHOICES_LIMIT]
     )
+    if current is not None and all(o.pk != current.pk for o in orgs):
+        orgs = sorted([*orgs, current], key=lambda o: o.path)
     return [(o.pk, f.org_label(o)) for o in orgs]
-
-
-def _keep(card, *, due: bool, errors: bool, q: str) -> bool:
-    if due and not (card.days_left is not None and card.days_left <= DUE_SOON_DAYS):
-        return False
-    if errors and not card.error_count:
-        return False
-    return not q or q in card.candidate.name
 
 
 @require_GET
 def board(request):
     """发展党员看板: the active candidates of the chosen org by stage (columns on a wide screen,
     sections on a phone), each with the next step, its deadline and days left, and the
-    error/warning counts; the steps waiting for the user's approval above."""
+    error/warning counts; the steps waiting for the user's approval above. The filters (name,
+    due within 14 days, with errors) are applied by the selector, in SQL, before the cap per
+    stage."""
     user = request.user
     if not has_cap_anywhere(user, MANAGE):
         raise deny()
@@ -107,14 +121,11 @@ def board(request):
     data = getattr(filters, "cleaned_data", {})
     stage = data.get("stage") or ""
     due, errors, q = bool(data.get("due")), bool(data.get("errors")), data.get("q") or ""
-    result = sel.board(user, org, today, stage=stage or None)
-    columns = []
-    for column in result.columns:
-        cards = [c for c in column.cards if _keep(c, due=due, errors=errors, q=q)]
-        filtered = due or errors or q
-        columns.append(
-            {"column": column, "cards": cards, "shown": len(cards), "filtered": filtered}
-        )
+    result = sel.board(user, org, today, stage=stage or None, q=q, due=due, errors=errors)
+    columns = [
+        {"column": column, "cards": column.cards, "filtered": result.filtered}
+        for column in result.columns
+    ]
     pending = sel.approvals_pending_for(user, today)
     branch = org if org is not None and org.kind == OrgKind.BRANCH else None
     return render(
@@ -122,7 +133,7 @@ def board(request):
         "recruitment/board.html",
         {
             "org": org,
-            "orgs": _filter_orgs(user),
+            "orgs": _filter_orgs(user, org),
             "board": result,
             "columns": columns,
             "stages": [(s.value, STAGE_LABELS[s]) for s in Stage if s != Stage.FULL],
@@ -170,6 +181,22 @@ def _recordable(user, candidate, timeline) -> set[str]:
     return out
 
 
+def _correctable(user, candidate, timeline) -> set[int]:
+    """The recorded steps the user may correct or delete: those he could record (a branch
+    secretary not the committee's or the 党组's, R-DEV-12/17/22, R-ORG-14), on an active file
+    or one closed by a refused approval. step_correct / step_delete check the same."""
+    if candidate.status != CandidateStatus.ACTIVE and not _reopenable(timeline):
+        return set()
+    out = set()
+    for phase in timeline.phases:
+        for row in phase.rows:
+            for e in row.events:
+                step = STEP_BY_CODE.get(e.step)
+                if step is not None and sel.may_record(user, candidate, step):
+                    out.add(e.pk)
+    return out
+
+
 def _reopenable(timeline) -> bool:
     """A file closed by a refused approval (step 17): that record may still be corrected or
     deleted (deleting it reopens the file)."""
@@ -208,8 +235,7 @@ def candidate(request, candidate_id):
             "deadlines": deadlines,
             "recordable": recordable,
             "can_manage": can(user, MANAGE, c.org_path),
-            "can_correct": can(user, MANAGE, c.org_path)
-            and (c.status == CandidateStatus.ACTIVE or _reopenable(timeline)),
+            "correctable": _correctable(user, c, timeline),
             "documents": f.DOCUMENT_KINDS,
             "today": today,
         },

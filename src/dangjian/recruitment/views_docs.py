@@ -24,6 +24,7 @@ from dangjian.recruitment import documents
 from dangjian.recruitment import documents_docx as docx_
 from dangjian.recruitment import forms as f
 from dangjian.recruitment import selectors as sel
+from dangjian.recruitment.views import refuse_oversize
 
 DOCX = FORMATS["docx"][1]
 BUILTIN = {
@@ -88,7 +89,10 @@ def templates(request):
     if request.method == "GET":
         initial = {"org": orgs[0].pk} if orgs else {}
         return _templates_page(request, f.TemplateUploadForm(initial=initial, orgs=orgs))
+    request.FILES  # noqa: B018 (parse now: core.uploads bounds what is read)
     form = f.TemplateUploadForm(request.POST, request.FILES, orgs=orgs)
+    if refuse_oversize(request, form, "file", "模板文件"):
+        return _templates_page(request, form, status=400)
     if form.is_valid():
         data = form.cleaned_data
         by_id = {o.pk: o for o in orgs}

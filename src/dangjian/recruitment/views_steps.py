@@ -16,7 +16,7 @@ from dangjian.core.forms import call_service
 from dangjian.recruitment import forms as f
 from dangjian.recruitment import selectors as sel
 from dangjian.recruitment import services
-from dangjian.recruitment.views import MANAGE, _candidate_url, _done
+from dangjian.recruitment.views import MANAGE, _candidate_url, _done, refuse_oversize
 from dangjian.rules.base import RULES
 from dangjian.rules.recruitment_steps import STEP_BY_CODE, step_label
 
@@ -85,7 +85,10 @@ def step_record(request, candidate_id, step):
     if request.method == "GET":
         form, _, _ = _step_form(request, c, found)
         return _step_page(request, c, found, form)
+    request.FILES  # noqa: B018 (parse now: core.uploads bounds what is read)
     form, people, meetings = _step_form(request, c, found, request.POST, request.FILES)
+    if refuse_oversize(request, form, "document", "材料"):
+        return _step_page(request, c, found, form, status=400)
     if form.is_valid():
         event = _call(
             form,
@@ -145,27 +148,29 @@ def step_correct(request, event_id):
             )
             if done is not None:
                 messages.success(request, f"已更正：{step_label(step.code)}。")
-                return redirect(_candidate_url(c))
+                return _done(request, _candidate_url(c))
         status = 400
     else:
         form, _, _ = _step_form(request, c, step, correcting=True)
         form.initial = _event_initial(event)
         status = 200
-    return render(
-        request,
-        "recruitment/correct.html",
-        {
-            "candidate": c,
-            "org": c.branch,
-            "event": event,
-            "step": step,
-            "step_label": step_label(step.code),
-            "form": form,
-            "people": list(event.people.all()),
-            "delete_form": f.ReasonForm(),
-        },
-        status=status,
-    )
+    context = {
+        "candidate": c,
+        "org": c.branch,
+        "event": event,
+        "step": step,
+        "step_label": step_label(step.code),
+        "form": form,
+        "action": request.path,
+        "on_page": True,  # its own page, not a slot of the candidate page: 取消 is a link
+        "people": list(event.people.all()),
+        "delete_form": f.ReasonForm(),
+    }
+    if request.htmx:
+        # the form posts with hx-post and swaps itself: htmx swaps only 2xx answers, so the
+        # form with its errors comes back as 200 (the page's own redirect would be swapped in)
+        return render(request, "recruitment/_step_form.html", context)
+    return render(request, "recruitment/correct.html", context, status=status)
 
 
 @require_POST
