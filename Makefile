@@ -72,12 +72,14 @@ bench: install
 	$(PY) bench/run_compliance.py
 	$(PY) bench/run_similarity.py
 	$(PY) bench/run_assessment.py
+	$(PY) bench/run_dues.py
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_BENCH)', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_foundation.py && \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_import.py && \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_search.py && \
 		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_compliance.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_assessment.py; fi
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_assessment.py && \
+		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_dues.py; fi
 
 clean:
 	rm -rf $(VENV) node_modules src/dangjian/static/vendor var
