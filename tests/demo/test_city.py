@@ -174,6 +174,7 @@ def _check_tree_and_people(today):
     assert AuditEntry.objects.filter(action="demo.city.built").count() == 1
 
 
+@pytest.mark.city
 def test_full_city_counts_warnings_and_determinism():
     result = build_city(TODAY)
 
@@ -219,6 +220,7 @@ def test_full_city_counts_warnings_and_determinism():
     assert again.counts() == result.counts()
 
 
+@pytest.mark.city
 def test_small_scale_keeps_the_seed_and_the_accounts():
     result = build_city(TODAY, scale=0.1)
     assert result.branches < 150
@@ -257,6 +259,7 @@ def test_build_refuses_a_non_empty_tree_and_later_inserts_do_not_collide():
     RoleGrant.objects.create(user=user, org=org, role="branch_secretary")
 
 
+@pytest.mark.city
 def test_demo_command_end_to_end():
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
@@ -270,6 +273,7 @@ def test_demo_command_end_to_end():
     assert Org.objects.unscoped().filter(name=GOV_OFFICE_RETIREE_BRANCH).exists()
 
 
+@pytest.mark.city
 def test_demo_has_transfers_to_accept_and_to_finish(db):
     from dangjian.members.models import Transfer
 
@@ -282,6 +286,7 @@ def test_demo_has_transfers_to_accept_and_to_finish(db):
     assert Transfer.objects.unscoped().filter(kind="outside", status="pending").count() == 1
 
 
+@pytest.mark.city
 def test_organisational_life_has_a_year_of_2022_gaps_and_copies():
     """The demo's 组织生活: 2022 and this year to date, most periods done, some missing (the
     compliance page has something to show), and a few minutes copied across units."""

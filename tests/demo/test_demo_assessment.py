@@ -26,7 +26,7 @@ from dangjian.assessment.models import (
 from dangjian.assessment.selectors_contest import contest_standings
 from dangjian.demo.city import build_city
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.city]
 
 TODAY = dt.date(2026, 11, 26)
 SEED_TITLE = "全市2022年第三次市直机关党建现场观摩会"
