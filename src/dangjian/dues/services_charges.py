@@ -269,26 +269,28 @@ def charges_generate(
             heartbeat_at=timezone.now(),
         )
     members = _owing_members(org, month)
+    # the owing members' ids in one pass, then each chunk by primary key: paging the filtered
+    # query itself (`pk > last … LIMIT n`) made the database re-scan the subtree for every
+    # chunk, quadratic at a province's size
+    member_ids = list(members.order_by("pk").values_list("pk", flat=True))
     progress(
         run,
         status=RunStatus.RUNNING,
-        total=members.count(),
+        total=len(member_ids),
         done=0,
         created_count=0,
         skipped_count=0,
         no_base_count=0,
     )
     done = created = skipped = no_base = 0
-    last_id = 0
-    while True:
+    for start in range(0, len(member_ids), chunk):
+        part = member_ids[start : start + chunk]
         rows = list(
-            members.filter(pk__gt=last_id)
+            Member.all_objects.filter(pk__in=part)
+            .filter(owing_q(month))
             .order_by("pk")
-            .values_list("pk", "branch_id", "org_path")[:chunk]
+            .values_list("pk", "branch_id", "org_path")
         )
-        if not rows:
-            break
-        last_id = rows[-1][0]
         ids = [r[0] for r in rows]
         with transaction.atomic():
             # the chunk's members locked first (PostgreSQL): a base_set or a reduction
@@ -335,7 +337,7 @@ def charges_generate(
             insert_rows(DuesCharge, new, ignore_conflicts=True)
             created += len(new)
             skipped += len(have)
-            done += len(rows)
+            done += len(part)
             progress(
                 run, done=done, created_count=created, skipped_count=skipped, no_base_count=no_base
             )
