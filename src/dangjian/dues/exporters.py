@@ -12,6 +12,7 @@ All start from the dues selectors with the exporting user (dues.manage on the or
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 
 from django.utils import timezone
 
@@ -77,8 +78,9 @@ class _DuesExporter(Exporter):
             self._data = self.build()
         return self._data
 
+    @abstractmethod
     def build(self) -> list:
-        raise NotImplementedError
+        """The rows of the export, built once per export."""
 
 
 @register
