@@ -6,7 +6,6 @@ needs dues.manage on the statement's org; everyone else gets 404."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django import forms
@@ -25,6 +24,7 @@ from dangjian.core.permissions import Cap
 from dangjian.core.uploads import upload_limit
 from dangjian.dues import selectors_reconcile as sel
 from dangjian.dues import services_reconcile as services
+from dangjian.dues.forms import parse_month
 from dangjian.dues.models import StatementSource, StatementStatus
 from dangjian.members.models import Member
 from dangjian.orgs.selectors import access_org
@@ -242,13 +242,6 @@ def statement_detail(request, statement_id):
     )
 
 
-def _month(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(f"{value.strip()}-01") if value else None
-    except ValueError:
-        return None
-
-
 def _chosen_member(request, line) -> Member | None:
     """The member picked in the resolve form: one of the statement's subtree, or None."""
     pk = sel._int(request.POST.get("member"))
@@ -296,7 +289,7 @@ def line_resolve(request, line_id):
     if member is None:
         return _resolve_page(request, line, error="请从列表中选择党员。", status=400)
     charge = None
-    month = _month(request.POST.get("month"))
+    month = parse_month(request.POST.get("month"))
     if request.POST.get("month") and month is None:
         return _resolve_page(request, line, error="月份无效，应为 YYYY-MM。", status=400)
     if month is not None and month != line.statement.month:
