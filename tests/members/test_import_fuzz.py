@@ -209,6 +209,8 @@ def _xlsx(headers, rows) -> bytes:
 @example(book=(list(HEADERS), [roster_row("欧阳修", **{"失去联系日期": -0.5})]))
 @example(book=(list(HEADERS), [roster_row("欧阳修", **{"加入党组织日期": 2958466})]))
 @example(book=(list(HEADERS), [roster_row("欧阳修", **{"公民身份号码": "长" * 32767})]))
+@example(book=(["长" * 32767], [["张三"]]))  # quoted back: over the job message's 500 (fixed)
+@example(book=([*HEADERS, "x" * 5000], [roster_row("欧阳修")]))
 def test_generated_workbooks_are_checked_cell_by_cell(actor, tree, book):
     headers, rows = book
     result = _run(actor, tree.party_group_a, "名单.xlsx", _xlsx(headers, rows))

@@ -94,6 +94,11 @@ def _norm_header(value: object) -> str:
     return "".join(text.split()).strip("*＊")
 
 
+def _clip(text: str, limit: int = 30) -> str:
+    """A header quoted back in a message: a cell may hold 32,767 characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def check_headers(header_row: list) -> tuple[int, str]:
     """(number of template columns present, problem or ""). The 18 form columns must all be
     there, in order; the three optional ones may follow (in order, possibly not all); a
@@ -113,14 +118,14 @@ def check_headers(header_row: list) -> tuple[int, str]:
         if got != expected:
             return 0, (
                 f"表头不符：第{column_letter(index + 1)}列应为“{expected}”，"
-                f"实为“{got or '（空）'}”。"
+                f"实为“{_clip(got) or '（空）'}”。"
                 "请使用导入模板，不要增加、删除或调换列。"
             )
         width = index + 1
     if len(found) > width:
         extra = found[width]
         return 0, (
-            f"表头不符：第{column_letter(width + 1)}列“{extra or '（空）'}”不是模板中的列。"
+            f"表头不符：第{column_letter(width + 1)}列“{_clip(extra) or '（空）'}”不是模板中的列。"
             "请使用导入模板，不要增加、删除或调换列。"
         )
     return width, ""

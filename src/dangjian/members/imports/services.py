@@ -172,6 +172,7 @@ class TakenOver(Exception):
 def _save_if(job: ImportJob, expected: str) -> bool:
     """Save the job's outcome only while it is still `expected`; False when it is not."""
     values = {name: getattr(job, name) for name in FIELDS}
+    values["message"] = values["message"][: ImportJob._meta.get_field("message").max_length]
     return bool(ImportJob.objects.unscoped().filter(pk=job.pk, status=expected).update(**values))
 
 
