@@ -162,3 +162,7 @@ api.add_router("/dues", dues_router)
 from dangjian.recruitment.api import router as recruitment_router  # noqa: E402
 
 api.add_router("/recruitment", recruitment_router)
+
+from dangjian.study.api import router as study_router  # noqa: E402
+
+api.add_router("/study", study_router)

@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperSetting(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperSetting(f"{name} must be a number, got {raw!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -163,6 +173,16 @@ if RECRUITMENT_RULESET not in {"2014", "2026"}:
 # 0 turns the local 公示 check off under the 2014 rule set.
 RECRUITMENT_PUBLICITY_WORKDAYS = env_int("DANGJIAN_RECRUITMENT_PUBLICITY_WORKDAYS", 5)
 
+# Study (issue #8). R-EDU-02's 56 hours for secretaries and committee members comes from a
+# training plan, not the 条例 (rules.md marks it uncertain): the figure is a setting.
+STUDY_COMMITTEE_HOURS = env_int("DANGJIAN_STUDY_COMMITTEE_HOURS", 56)
+if not 32 <= STUDY_COMMITTEE_HOURS <= 200:
+    raise ImproperSetting("DANGJIAN_STUDY_COMMITTEE_HOURS: between 32 and 200")
+# Materials and training proofs, each at most this size.
+STUDY_FILE_MAX_BYTES = env_int("DANGJIAN_STUDY_FILE_MAX_BYTES", 20 * 1024 * 1024)
+# Notes copied from each other (or from minutes) at or above this similarity are flagged.
+STUDY_NOTE_MIN_SIMILARITY = env_float("DANGJIAN_STUDY_NOTE_MIN_SIMILARITY", 0.6)
+
 # Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
 # the user has an address. Mail goes through Django's mailer settings below.
 NOTIFY_EMAIL = env_bool("DANGJIAN_NOTIFY_EMAIL", False)
@@ -212,6 +232,7 @@ INSTALLED_APPS = [
     "dangjian.integrity",
     "dangjian.dues",
     "dangjian.recruitment",
+    "dangjian.study",
     "dangjian.demo",
 ]
 

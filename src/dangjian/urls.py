@@ -24,6 +24,7 @@ urlpatterns = [
     path("dues/reconcile/", include("dangjian.dues.urls_reconcile")),
     path("dues/", include("dangjian.dues.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
+    path("study/", include("dangjian.study.urls")),
     path("settings/calendar/", include("dangjian.core.urls_calendar")),
     path("api/", api.urls),
     path("healthz", healthz),

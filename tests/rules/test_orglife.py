@@ -71,9 +71,11 @@ def test_kinds_and_labels_unchanged():
         "theme_day",
         "life_meeting",
         "member_appraisal",
+        "study_session",
     ]
     assert KIND_LABELS[MeetingKind.PARTY_LESSON] == "党课"
-    assert set(FREQUENCIES) == {k.value for k in MeetingKind}
+    # a study session has no frequency: it counts towards credit hours (R-EDU-01/02)
+    assert set(FREQUENCIES) == {k.value for k in MeetingKind} - {"study_session"}
 
 
 def test_label_tables():

@@ -46,6 +46,11 @@ class Cap(StrEnum):
     # the higher committee's steps (filing, pre-review, talk, approval, conversion approval):
     # held on an org strictly above the candidate's branch (R-DEV-12/17/22, R-ORG-14)
     RECRUIT_APPROVE = "recruit.approve"
+    # 学习培训: plans, sessions, trainings, exemptions, materials, question banks and tests,
+    # study notes of the subtree
+    STUDY_MANAGE = "study.manage"
+    # 党员积分: the point scheme's versions (a city-wide setting: the 工委 only)
+    POINTS_SCHEME = "points.scheme"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -63,6 +68,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.DUES_APPROVE,
             Cap.RECRUIT_MANAGE,
             Cap.RECRUIT_APPROVE,
+            Cap.STUDY_MANAGE,
+            Cap.POINTS_SCHEME,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -79,6 +86,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.DUES_APPROVE,
             Cap.RECRUIT_MANAGE,
             Cap.RECRUIT_APPROVE,
+            Cap.STUDY_MANAGE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -91,6 +99,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.INTEGRITY_MANAGE,
             Cap.DUES_MANAGE,
             Cap.RECRUIT_MANAGE,
+            Cap.STUDY_MANAGE,
         }
     ),
     # the 组织委员 usually keeps the dues and the recruitment files of the branch
@@ -102,6 +111,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.MEMBER_REVEAL,
             Cap.DUES_MANAGE,
             Cap.RECRUIT_MANAGE,
+            Cap.STUDY_MANAGE,
         }
     ),
     Role.MEMBER: frozenset({Cap.ORG_VIEW}),

@@ -89,7 +89,7 @@ def kind_fits_org(kind: str, org: Org) -> str | None:
         return "党小组会由党小组召开，请选择党小组。"
     if kind == MeetingKind.COMMITTEE_MEETING and org.kind == OrgKind.GROUP:
         return "党小组没有委员会，不能召开委员会会议。"
-    return None
+    return None  # a study session (学习培训) may be held by any org, for its whole subtree
 
 
 def _active_on(on_date: dt.date) -> Q:
@@ -130,6 +130,14 @@ def expected_roster(org: Org, kind: str, on_date: dt.date) -> list[Member]:
             seats = seats.exclude(role=SeatRole.GROUP_LEADER)
         ids = set(seats.values_list("member_id", flat=True))
         return list(Member.objects.unscoped().filter(pk__in=ids).order_by("name_pinyin", "id"))
+    if kind == MeetingKind.STUDY_SESSION:  # everyone on the roster of the subtree
+        members = Member.objects.unscoped().filter(org_path__startswith=org.path)
+        left = Q(left_on__isnull=True) | Q(left_on__gt=on_date)
+        return list(
+            members.filter(left, joined_on__lte=on_date)
+            .exclude(standing=Standing.SUSPENDED)
+            .order_by("name_pinyin", "id")
+        )
     return []
 
 

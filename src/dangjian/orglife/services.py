@@ -329,6 +329,10 @@ def meeting_record(
     from dangjian.orglife.copies import check_minutes
 
     check_minutes(meeting)
+    # attendance is what credit hours and member points derive from (study app)
+    from dangjian.study.points_hooks import points_changed
+
+    points_changed([r.member_id for r in rows.values()], meeting.starts_at)
     return meeting
 
 
@@ -509,6 +513,9 @@ def sign_in(
         org_path=meeting.org_path,
         changes={"member": member_id, "at": now, "late_reason": row.late_reason},
     )
+    from dangjian.study.points_hooks import points_changed
+
+    points_changed([member_id], meeting.starts_at)
     return row
 
 

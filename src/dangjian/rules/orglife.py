@@ -23,6 +23,9 @@ class MeetingKind(StrEnum):
     THEME_DAY = "theme_day"  # 主题党日
     LIFE_MEETING = "life_meeting"  # 组织生活会
     MEMBER_APPRAISAL = "member_appraisal"  # 民主评议党员
+    # 学习培训 (集中学习, 宣讲, 导学, 报告会, 培训班): no frequency of its own; it counts towards
+    # the yearly credit hours (R-EDU-01/02, rules.study), recorded through the study app
+    STUDY_SESSION = "study_session"
 
 
 KIND_LABELS: dict[str, str] = {
@@ -33,6 +36,7 @@ KIND_LABELS: dict[str, str] = {
     MeetingKind.THEME_DAY: "主题党日",
     MeetingKind.LIFE_MEETING: "组织生活会",
     MeetingKind.MEMBER_APPRAISAL: "民主评议党员",
+    MeetingKind.STUDY_SESSION: "学习培训",
 }
 
 

@@ -1,0 +1,335 @@
+"""Study and training (学习培训) as rules: the yearly credit-hour minimums (R-EDU-01/02), the
+exemption of R-EDU-03, shortfalls, when the year-end warnings start, self-test scoring and
+the member points scheme with its caps (R-LOCAL-08). Pure: no Django. Explained in
+docs/rules/study.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from dangjian.rules.base import Confidence, Finding, Level, rule
+
+EDU_REGS = "中国共产党党员教育管理工作条例"
+EDU_REGS_2019 = dt.date(2019, 5, 6)
+TRAINING_PLAN = "全国党员教育培训工作规划"
+
+R_EDU_01 = rule(
+    "R-EDU-01",
+    "党员每年参加集中学习培训一般不少于32学时",
+    source=EDU_REGS,
+    article="第二十条",
+    effective=EDU_REGS_2019,
+    confidence=Confidence.C1,
+)
+R_EDU_02 = rule(
+    "R-EDU-02",
+    "基层党组织书记和班子成员每年参加集中培训和集体学习不少于56学时，其中至少参加1次集中培训",
+    source=TRAINING_PLAN,
+    article="",
+    effective=dt.date(2014, 1, 1),
+    confidence=Confidence.C2,
+    note=(
+        "不在《条例》中，出自全国党员教育培训工作规划：2014—2018年规划据摘要确认，"
+        "2019—2023年规划据记忆沿用（C3），2024—2028年规划未核对；"
+        "学时数可由 DANGJIAN_STUDY_COMMITTEE_HOURS 配置"
+    ),
+)
+R_EDU_03 = rule(
+    "R-EDU-03",
+    "年老体弱、行动不便的党员，不硬性要求参加学习活动，由党组织送学上门；不计入学时考核",
+    source=EDU_REGS,
+    article="第二十三条",
+    effective=EDU_REGS_2019,
+    confidence=Confidence.C1,
+)
+R_LOCAL_08 = rule(
+    "R-LOCAL-08",
+    "党员积分示例：年度合格分70分，每年从0分起算；退休党员和长期外出流动党员不参加；"
+    "“参加党的活动”一项40分",
+    source="某市直机关党员积分制管理办法",
+    article="",
+    effective=dt.date(2020, 1, 1),
+    confidence=Confidence.C2,
+    note="据转载件，仅部分条目；积分方案为可配置数据，演示方案据此编写",
+)
+
+MEMBER_HOURS = 32  # R-EDU-01
+COMMITTEE_HOURS = 56  # R-EDU-02 (configurable: its source is a plan, not the 条例)
+#: from this month on, a member short of the year's hours gets a to-do (issue 8)
+WARN_FROM_MONTH = 10
+ZERO = Decimal("0")
+TENTH = Decimal("0.1")
+
+
+def required_hours(
+    is_committee_member: bool, exempt: bool, *, committee_hours: int = COMMITTEE_HOURS
+) -> int:
+    """The yearly minimum of credit hours: 0 for an exempt member (R-EDU-03), 56 for a
+    branch secretary or committee member (R-EDU-02; `committee_hours` lets a deployment set
+    another figure, the rule being uncertain), 32 for every other member (R-EDU-01)."""
+    if exempt:
+        return 0
+    return int(committee_hours) if is_committee_member else MEMBER_HOURS
+
+
+def hours(value) -> Decimal:
+    """Hours as a Decimal to 0.1, half-up."""
+    return Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def check_session_hours(value, length_hours) -> str | None:
+    """Why `value` cannot be the credited hours of a session lasting `length_hours` (a
+    Chinese message), or None: a session credits more than 0 and at most its own length."""
+    try:
+        amount = Decimal(str(value))
+    except Exception:
+        return "学时应为数字，如 2 或 1.5。"
+    if not amount.is_finite():
+        return "学时应为数字，如 2 或 1.5。"
+    if amount <= 0:
+        return "学时应大于0。"
+    if amount != hours(amount):
+        return "学时最多保留一位小数。"
+    if amount > Decimal(str(length_hours)):
+        return f"学时不能超过本次学习的时长（{hours(length_hours)}小时）。"
+    return None
+
+
+@dataclass(frozen=True)
+class HoursStanding:
+    required: int
+    earned: Decimal
+    shortfall: Decimal  # 0 when met
+    needs_concentrated: bool  # R-EDU-02: no concentrated training yet
+
+    @property
+    def met(self) -> bool:
+        return self.shortfall == 0 and not self.needs_concentrated
+
+
+def standing(
+    earned,
+    *,
+    is_committee_member: bool,
+    exempt: bool,
+    has_concentrated: bool = True,
+    committee_hours: int = COMMITTEE_HOURS,
+) -> HoursStanding:
+    required = required_hours(is_committee_member, exempt, committee_hours=committee_hours)
+    got = hours(earned)
+    short = max(Decimal(required) - got, ZERO)
+    return HoursStanding(
+        required=required,
+        earned=got,
+        shortfall=hours(short),
+        needs_concentrated=bool(is_committee_member and not exempt and not has_concentrated),
+    )
+
+
+def shortfall_findings(state: HoursStanding, *, today: dt.date, year: int) -> list[Finding]:
+    """The year-end warning (from WARN_FROM_MONTH of `year`; an error once the year is over)
+    for a member whose hours fall short."""
+    if state.met or state.required == 0:
+        return []
+    if today.year == year and today.month < WARN_FROM_MONTH:
+        return []
+    over = today.year > year
+    level = Level.ERROR if over else Level.WARNING
+    rule_id = "R-EDU-02" if state.required > MEMBER_HOURS else "R-EDU-01"
+    found: list[Finding] = []
+    if state.shortfall > 0:
+        verb = "未达到" if over else "尚差"
+        found.append(
+            Finding(
+                rule_id,
+                level,
+                f"{year}年学时{state.earned}，{verb}{state.required}学时的要求"
+                + (f"（差{state.shortfall}学时）" if over else f"{state.shortfall}学时"),
+                data={"shortfall": str(state.shortfall), "required": state.required},
+            )
+        )
+    if state.needs_concentrated:
+        found.append(
+            Finding("R-EDU-02", level, f"{year}年尚未参加集中培训（书记和班子成员每年至少1次）")
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-tests
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    correct: int
+    total: int
+    score: Decimal  # out of 100, to 0.1
+    wrong: tuple[int, ...]  # the question ids answered wrongly or not at all
+
+
+def draw_questions(question_ids: Sequence[int], count: int, seed: str) -> list[int]:
+    """`count` questions drawn at random (the seed makes each member's draw repeatable)."""
+    pool = sorted(set(question_ids))
+    if count > len(pool):
+        raise ValueError(f"题库只有{len(pool)}道在用题目，不足{count}道。")
+    return random.Random(seed).sample(pool, count)
+
+
+def score_quiz(
+    answer_key: Mapping[int, Sequence[int]], answers: Mapping[int, Iterable[int]]
+) -> QuizResult:
+    """All or nothing per question: the chosen options must be exactly the right ones."""
+    total = len(answer_key)
+    wrong = []
+    for qid, right in answer_key.items():
+        given = answers.get(qid)
+        if given is None or sorted(set(given)) != sorted(set(right)):
+            wrong.append(qid)
+    correct = total - len(wrong)
+    score = hours(Decimal(100) * correct / total) if total else ZERO
+    return QuizResult(correct, total, score, tuple(wrong))
+
+
+# ---------------------------------------------------------------------------------------------
+# Member points (党员积分)
+
+#: action code → label; the sources services_points reads them from
+POINT_ACTIONS: dict[str, str] = {
+    "meeting_attended": "参加组织生活",
+    "study_attended": "参加学习培训",
+    "training_completed": "参加培训（认定学时）",
+    "reading_completed": "完成必学资料",
+    "quiz_passed": "自测及格",
+    "note_submitted": "提交心得体会",
+    "volunteer": "志愿服务",
+}
+
+
+@dataclass(frozen=True)
+class PointRuleData:
+    action: str
+    points: Decimal
+    daily_cap: Decimal = ZERO  # 0 = no cap
+    yearly_cap: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class PointSchemeData:
+    name: str
+    version: int
+    effective_from: dt.date
+    baseline: int
+    rules: tuple[PointRuleData, ...]
+
+    def rule_for(self, action: str) -> PointRuleData | None:
+        return next((r for r in self.rules if r.action == action), None)
+
+
+def _r(action, points, daily=0, yearly=0) -> PointRuleData:
+    return PointRuleData(action, Decimal(points), Decimal(daily), Decimal(yearly))
+
+
+#: the demo's scheme (R-LOCAL-08): 70 to pass the year; taking part in the Party's
+#: activities worth at most 40 a year; the other items are this project's own figures
+DEFAULT_POINT_SCHEME = PointSchemeData(
+    name="市直机关党员积分（示例方案）",
+    version=0,
+    effective_from=dt.date(2020, 1, 1),
+    baseline=70,
+    rules=(
+        _r("meeting_attended", 2, daily=4, yearly=40),
+        _r("study_attended", 2, daily=4, yearly=20),
+        _r("training_completed", 3, yearly=12),
+        _r("reading_completed", 1, daily=3, yearly=15),
+        _r("quiz_passed", 3, daily=3, yearly=15),
+        _r("note_submitted", 2, daily=2, yearly=10),
+        _r("volunteer", 2, daily=2, yearly=20),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PointEvent:
+    action: str
+    source_type: str
+    source_id: int
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class Award:
+    event: PointEvent
+    points: Decimal
+    capped_from: Decimal | None  # what the rule gave when a cap cut it
+
+
+def scheme_for(schemes: Iterable[PointSchemeData], on: dt.date) -> PointSchemeData:
+    """The version in force on `on`: the latest effective on or before it (the default when
+    none is)."""
+    chosen = None
+    for s in schemes:
+        if s.effective_from <= on and (
+            chosen is None
+            or (s.effective_from, s.version) > (chosen.effective_from, chosen.version)
+        ):
+            chosen = s
+    return chosen or DEFAULT_POINT_SCHEME
+
+
+def award_points(
+    events: Iterable[PointEvent], schemes: Iterable[PointSchemeData] = ()
+) -> list[Award]:
+    """One member's awards for one year, in date order: each event gets its action's points
+    under the scheme version in force on its day, cut by what is left of the day's and the
+    year's cap for that action. Events whose action the scheme does not know get nothing."""
+    schemes = list(schemes)
+    ordered = sorted(events, key=lambda e: (e.on, e.action, e.source_type, e.source_id))
+    per_day: dict[tuple[str, dt.date], Decimal] = {}
+    per_year: dict[str, Decimal] = {}
+    awards: list[Award] = []
+    for event in ordered:
+        scheme = scheme_for(schemes, event.on)
+        r = scheme.rule_for(event.action)
+        if r is None or r.points <= 0:
+            continue
+        give = r.points
+        if r.daily_cap > 0:
+            give = min(give, r.daily_cap - per_day.get((event.action, event.on), ZERO))
+        if r.yearly_cap > 0:
+            give = min(give, r.yearly_cap - per_year.get(event.action, ZERO))
+        give = max(give, ZERO)
+        per_day[(event.action, event.on)] = per_day.get((event.action, event.on), ZERO) + give
+        per_year[event.action] = per_year.get(event.action, ZERO) + give
+        awards.append(Award(event, give, r.points if give < r.points else None))
+    return awards
+
+
+def check_point_rule(points, daily_cap, yearly_cap) -> dict[str, str]:
+    """Field → Chinese message for a bad rule row (empty when it is fine)."""
+    errors: dict[str, str] = {}
+    values = {}
+    for name, value, label in (
+        ("points", points, "每次分值"),
+        ("daily_cap", daily_cap, "每日上限"),
+        ("yearly_cap", yearly_cap, "年度上限"),
+    ):
+        try:
+            amount = Decimal(str(value))
+        except Exception:
+            errors[name] = f"{label}应为数字。"
+            continue
+        if not amount.is_finite() or amount < 0 or amount > 1000:
+            errors[name] = f"{label}应在0到1000之间。"
+        elif amount != hours(amount):
+            errors[name] = f"{label}最多保留一位小数。"
+        values[name] = amount
+    if not errors:
+        if values["daily_cap"] and values["daily_cap"] < values["points"]:
+            errors["daily_cap"] = "每日上限不能小于每次分值（0 表示不设上限）。"
+        if values["yearly_cap"] and values["daily_cap"] > values["yearly_cap"]:
+            errors["yearly_cap"] = "年度上限不能小于每日上限（0 表示不设上限）。"
+    return errors

@@ -1,0 +1,4 @@
+# scaffold: the owner of this area replaces it
+from ninja import Router
+
+router = Router()

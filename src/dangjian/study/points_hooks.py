@@ -1,0 +1,24 @@
+"""Every write that changes what a member's points derive from (attendance, a finished
+reading, a submitted test or note, an approved training) calls `points_changed`: the
+member's ledger for that year is rebuilt after the commit, by the `refresh_points` task
+(at once when no worker runs). The ledger is derived, never typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
+
+
+def points_changed(member_ids: Iterable[int], day: dt.date | dt.datetime) -> None:
+    ids = sorted({int(i) for i in member_ids if i})
+    if ids:
+        transaction.on_commit(partial(_enqueue, ids, day.year))
+
+
+def _enqueue(member_ids: list[int], year: int) -> None:
+    from dangjian.study.tasks import refresh_points
+
+    refresh_points.enqueue(member_ids, year)

@@ -1,0 +1,2 @@
+# scaffold: the owner of this area replaces it
+urlpatterns: list = []
