@@ -22,6 +22,12 @@ def navigation(request):
             and not any(g.role in SEPARATED_ROLES for g in grants),
             "recruitment": has_cap_anywhere(user, Cap.RECRUIT_MANAGE)
             or has_cap_anywhere(user, Cap.RECRUIT_APPROVE),
+            # 学习: managers of study, and every member with a linked record
+            "study": has_cap_anywhere(user, Cap.STUDY_MANAGE)
+            or (
+                bool(getattr(user, "member_id", None))
+                and not any(g.role in SEPARATED_ROLES for g in grants)
+            ),
             "calendar": may_manage_calendar(user),
             "roles": sorted({Role(g.role).label for g in grants}),
         }

@@ -1,7 +1,14 @@
 """/study/…: one namespace, the pages of each area in its own module."""
 
-from dangjian.study import urls_library, urls_points, urls_sessions
+from django.urls import path
+
+from dangjian.study import urls_library, urls_points, urls_sessions, views_home
 
 app_name = "study"
 
-urlpatterns = [*urls_sessions.urlpatterns, *urls_library.urlpatterns, *urls_points.urlpatterns]
+urlpatterns = [
+    path("", views_home.home, name="home"),
+    *urls_sessions.urlpatterns,
+    *urls_library.urlpatterns,
+    *urls_points.urlpatterns,
+]
