@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     DUES_REDUCTION = "dues_reduction", "党费减免审批"
     RECRUITMENT_DUE = "recruitment_due", "发展党员期限"
     RECRUITMENT_VIOLATION = "recruitment_violation", "发展党员违规"
+    STUDY_HOURS = "study_hours", "学时提醒"
 
 
 class Notification(models.Model):

@@ -270,9 +270,12 @@ def _drafts(result, who, row, kind, period, status, today, extra) -> list[Draft]
 
 def lifecycle_summary(today: dt.date) -> str:
     """The member-lifecycle part of the daily job: dues arrears (R-DUES-14) and pending
-    reductions, recruitment deadlines and violations (R-DEV-*). One line for the log."""
+    reductions, recruitment deadlines and violations (R-DEV-*), and the year-end credit-hour
+    warnings (R-EDU-01/02, from October). One line for the log."""
     from dangjian.dues.reminders import remind_dues
     from dangjian.recruitment.reminders import remind_recruitment
+    from dangjian.study.reminders import remind_study
 
     dues, recruitment = remind_dues(today), remind_recruitment(today)
-    return f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条。"
+    study = remind_study(today)
+    return f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条；学时提醒 {study} 条。"

@@ -142,13 +142,17 @@ def shortfall_findings(state: HoursStanding, *, today: dt.date, year: int) -> li
     rule_id = "R-EDU-02" if state.required > MEMBER_HOURS else "R-EDU-01"
     found: list[Finding] = []
     if state.shortfall > 0:
-        verb = "未达到" if over else "尚差"
+        message = (
+            f"{year}年学时{state.earned}，未达到{state.required}学时的要求（差{state.shortfall}学时）"
+            if over
+            else f"{year}年学时{state.earned}，距{state.required}学时的要求"
+            f"尚差{state.shortfall}学时"
+        )
         found.append(
             Finding(
                 rule_id,
                 level,
-                f"{year}年学时{state.earned}，{verb}{state.required}学时的要求"
-                + (f"（差{state.shortfall}学时）" if over else f"{state.shortfall}学时"),
+                message,
                 data={"shortfall": str(state.shortfall), "required": state.required},
             )
         )
@@ -333,3 +337,176 @@ def check_point_rule(points, daily_cap, yearly_cap) -> dict[str, str]:
         if values["yearly_cap"] and values["daily_cap"] > values["yearly_cap"]:
             errors["yearly_cap"] = "年度上限不能小于每日上限（0 表示不设上限）。"
     return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# notes and points (brief C)
+
+NOTE_TITLE_MAX = 200
+NOTE_TEXT_MIN = 20
+NOTE_TEXT_MAX = 20000
+#: R-LOCAL-08: a mobile member gone longer than this before the year's end takes no part
+MOBILE_ABSENCE_MONTHS = 6
+#: what a cap that cut an award is called on the member's page
+CAP_LABELS = {"daily": "已达每日上限", "yearly": "已达年度上限"}
+EXCLUSION_LABELS = {
+    "retired": "退休党员不参加党员积分（R-LOCAL-08）",
+    "mobile": "长期外出流动党员不参加党员积分（R-LOCAL-08）",
+}
+
+
+def mobile_cutoff(year: int) -> dt.date:
+    """A mobile member who left before this day has been away more than
+    MOBILE_ABSENCE_MONTHS at the end of `year`: December 31 less six months, June 30."""
+    return dt.date(year, 12 - MOBILE_ABSENCE_MONTHS, 30)
+
+
+def points_exclusion(
+    *, retired: bool, is_mobile: bool, mobile_since: dt.date | None, year: int
+) -> str | None:
+    """Why a member takes no part in `year`'s points (R-LOCAL-08): "retired", "mobile" (a
+    mobile member away more than six months before December 31), or None. A mobile member
+    whose departure date is unknown takes part: nothing says he has been away long."""
+    if retired:
+        return "retired"
+    if is_mobile and mobile_since is not None and mobile_since < mobile_cutoff(year):
+        return "mobile"
+    return None
+
+
+def cap_reasons(
+    awards: Iterable[Award], schemes: Iterable[PointSchemeData] = ()
+) -> list[str | None]:
+    """For awards in award_points' order (as stored in the ledger), which cap cut each:
+    "daily", "yearly" or None. Replays the day's and the year's running sums; where both
+    caps bind, the yearly one is named (it stays binding for the rest of the year)."""
+    schemes = list(schemes)
+    per_day: dict[tuple[str, dt.date], Decimal] = {}
+    per_year: dict[str, Decimal] = {}
+    reasons: list[str | None] = []
+    for award in awards:
+        event = award.event
+        r = scheme_for(schemes, event.on).rule_for(event.action)
+        day_key = (event.action, event.on)
+        reason = None
+        if r is not None and award.capped_from is not None:
+            wanted = award.capped_from
+            yearly_left = (
+                r.yearly_cap - per_year.get(event.action, ZERO) if r.yearly_cap > 0 else None
+            )
+            daily_left = r.daily_cap - per_day.get(day_key, ZERO) if r.daily_cap > 0 else None
+            if (
+                yearly_left is not None
+                and yearly_left < wanted
+                and (daily_left is None or yearly_left <= daily_left)
+            ):
+                reason = "yearly"
+            elif daily_left is not None and daily_left < wanted:
+                reason = "daily"
+            elif yearly_left is not None and yearly_left < wanted:
+                reason = "yearly"
+        per_day[day_key] = per_day.get(day_key, ZERO) + award.points
+        per_year[event.action] = per_year.get(event.action, ZERO) + award.points
+        reasons.append(reason)
+    return reasons
+
+
+def percent_of(total, baseline) -> int:
+    """Progress towards the year's baseline, 0..100 (a bar's width)."""
+    base = Decimal(str(baseline))
+    if base <= 0:
+        return 100
+    return int(min(Decimal(100), max(ZERO, Decimal(str(total)) * 100 / base)))
+
+
+# ---------------------------------------------------------------------------------------------
+# sessions (brief A)
+
+#: a held 党课 recorded without a study session credits its length, at most this many hours
+PARTY_LESSON_MAX_HOURS = 4
+#: a training credits at most this many hours a day of its span
+TRAINING_HOURS_PER_DAY = 24
+TRAINING_HOURS_MAX = Decimal("9999.9")  # the column's bound (max_digits=5, one decimal)
+
+
+def length_tenths(seconds: int) -> int:
+    """A meeting's length in tenths of an hour, half-up, from its whole seconds: the one
+    formula the credit uses everywhere (the database computes the same integer)."""
+    return max(int(seconds) + 180, 0) // 360
+
+
+def lesson_credit(seconds: int) -> Decimal:
+    """What a held 党课 without a study session credits each member present: its length to
+    0.1 hour (half-up), at most PARTY_LESSON_MAX_HOURS."""
+    tenths = min(length_tenths(seconds), PARTY_LESSON_MAX_HOURS * 10)
+    return Decimal(tenths) / 10
+
+
+def check_plan_hours(value) -> str | None:
+    """Why `value` cannot be the planned hours of a plan line (a Chinese message), or None."""
+    try:
+        amount = Decimal(str(value))
+    except Exception:
+        return "计划学时应为数字，如 2 或 1.5。"
+    if not amount.is_finite():
+        return "计划学时应为数字，如 2 或 1.5。"
+    if amount <= 0:
+        return "计划学时应大于0。"
+    if amount != hours(amount):
+        return "计划学时最多保留一位小数。"
+    if amount > 999:
+        return "计划学时过大，请核对。"
+    return None
+
+
+def check_training(
+    started_on: dt.date, ended_on: dt.date, value, *, today: dt.date
+) -> dict[str, str]:
+    """Field → Chinese message for a training that cannot be entered (empty when fine): it
+    ended on or after it started, not in the future, and credits more than 0 hours and at
+    most TRAINING_HOURS_PER_DAY for each day of its span."""
+    errors: dict[str, str] = {}
+    if ended_on < started_on:
+        errors["ended_on"] = "结束日期不能早于开始日期。"
+    if started_on > today:
+        errors["started_on"] = "开始日期不能晚于今天。"
+    if ended_on > today:
+        errors["ended_on"] = "培训尚未结束，结束后再登记。"
+    try:
+        amount = Decimal(str(value))
+    except Exception:
+        amount = None
+    if amount is None or not amount.is_finite():
+        errors["hours"] = "学时应为数字，如 8 或 2.5。"
+    elif amount <= 0:
+        errors["hours"] = "学时应大于0。"
+    elif amount != hours(amount):
+        errors["hours"] = "学时最多保留一位小数。"
+    elif "ended_on" not in errors or ended_on >= started_on:
+        days = max((ended_on - started_on).days + 1, 1)
+        limit = min(Decimal(TRAINING_HOURS_PER_DAY * days), TRAINING_HOURS_MAX)
+        if amount > limit:
+            errors["hours"] = f"学时不能超过培训天数×24（{days}天，至多{limit}学时）。"
+    return errors
+
+
+def hours_bucket(earned) -> int:
+    """The index in HOURS_BUCKETS of a member's earned hours (the distribution chart)."""
+    got = hours(earned)
+    for i, (low, high) in enumerate(HOURS_BUCKET_BOUNDS):
+        if got >= low and (high is None or got < high):
+            return i
+    return 0
+
+
+#: (low, high) bounds of the distribution chart's bars: 0, under 8, …, 32–56, 56 and over
+HOURS_BUCKET_BOUNDS: tuple[tuple[Decimal, Decimal | None], ...] = (
+    (ZERO, TENTH),
+    (TENTH, Decimal(8)),
+    (Decimal(8), Decimal(16)),
+    (Decimal(16), Decimal(24)),
+    (Decimal(24), Decimal(MEMBER_HOURS)),
+    (Decimal(MEMBER_HOURS), Decimal(COMMITTEE_HOURS)),
+    (Decimal(COMMITTEE_HOURS), None),
+)
+HOURS_BUCKET_LABELS = ("0学时", "0-8", "8-16", "16-24", "24-32", "32-56", "56及以上")

@@ -10,10 +10,13 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 
 
 def points_changed(member_ids: Iterable[int], day: dt.date | dt.datetime) -> None:
     ids = sorted({int(i) for i in member_ids if i})
+    if isinstance(day, dt.datetime):  # stored in UTC: the year is the local one
+        day = timezone.localtime(day) if timezone.is_aware(day) else day
     if ids:
         transaction.on_commit(partial(_enqueue, ids, day.year))
 
