@@ -54,6 +54,8 @@ DUES = {**MEMBERS, "member_a": (302, 302, 302, 302)}
 DUES_MEMBER = {**MEMBER_DETAIL, "member_a": NONE}
 # 发展党员: recruit.manage; the candidate board of an org outside one's scope is not shown
 RECRUIT = {**MEMBERS, "member_a": NONE}
+# 学习培训: study.manage as dues.manage; a member without it is sent to his own pages
+STUDY = {**MEMBERS, "member_a": (302, 302, 302, 302)}
 
 # (name, method, url template, table). {id} is the target org, {member} a member of it.
 PAGES = [
@@ -87,6 +89,15 @@ PAGES = [
     ("api dues charges of org", "get", "/api/dues/charges?org={id}", {**DUES, "member_a": NONE}),
     ("recruitment board of org", "get", "/recruitment/?org={id}", RECRUIT),
     ("api candidates of org", "get", "/api/recruitment/candidates?org={id}", RECRUIT),
+    ("study plans of org", "get", "/study/plans/?org={id}", STUDY),
+    ("study sessions of org", "get", "/study/sessions/?org={id}", STUDY),
+    ("credit hours of org", "get", "/study/hours/?org={id}", STUDY),
+    ("study stats of org", "get", "/study/stats/?org={id}", STUDY),
+    ("points ranking of org", "get", "/study/points/?org={id}", STUDY),
+    ("credit hours of member", "get", "/study/hours/members/{member}/", DUES_MEMBER),
+    ("api credit hours of org", "get", "/api/study/hours?org={id}", RECRUIT),
+    ("api study sessions of org", "get", "/api/study/sessions?org={id}", RECRUIT),
+    ("api points of org", "get", "/api/study/points?org={id}", RECRUIT),
 ]
 
 TARGETS = ["A", "B", "P", "C"]
