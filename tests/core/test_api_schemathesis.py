@@ -103,6 +103,92 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
     }
     ids.update(_assessment_ids(tree, personas, starts))
     ids.update(_lifecycle_ids(tree))
+    ids.update(_study_ids(tree, starts))
+    return ids
+
+
+def _study_ids(tree, starts) -> dict[str, list[int]]:
+    """Study rows in branch A (the caller's) and branch C (乙局's): a plan with a line, a
+    session, a training, a link material, a bank with questions, an open quiz with an
+    attempt, a note."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from dangjian.study import services_library, services_notes, services_quiz
+    from dangjian.study import services_sessions as sessions
+    from dangjian.study.models import Topic
+
+    ids: dict[str, list[int]] = {
+        k: []
+        for k in (
+            "plan_id item_id session_id training_id material_id bank_id quiz_id attempt_id note_id"
+        ).split()
+    }
+    topic = Topic.objects.first()
+    text = "学习党章，重温入党誓词，联系本职工作谈体会，" * 4
+    for branch, member in ((tree.branch_a, tree.members_a[1]), (tree.branch_c, tree.members_c[0])):
+        plan = sessions.plan_save(actor=None, org=branch, year=starts.year, title="学习计划")
+        item = sessions.plan_item_add(
+            actor=None,
+            plan=plan,
+            month=1,
+            topic="党章",
+            form="concentrated",
+            mode="in_person",
+            hours="2",
+        )
+        session = sessions.session_create(
+            actor=None,
+            org=branch,
+            form="concentrated",
+            mode="in_person",
+            topic="集中学习",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            hours="2",
+        )
+        training = sessions.training_submit(
+            actor=None,
+            member=member,
+            title="党校轮训",
+            provider="市委党校",
+            kind="party_school",
+            started_on=starts.date() - dt.timedelta(days=10),
+            ended_on=starts.date() - dt.timedelta(days=9),
+            hours="8",
+        )
+        material = services_library.material_create(
+            actor=None,
+            org=branch,
+            topic=topic,
+            title="学习资料",
+            description="",
+            kind="link",
+            url="https://example.invalid/a",
+        )
+        bank = services_quiz.bank_create(actor=None, org=branch, title="题库")
+        for n in range(3):
+            services_quiz.question_add(
+                actor=None, bank=bank, kind="judge", text=f"判断题{n}", options=[], answer=[0]
+            )
+        quiz = services_quiz.quiz_create(
+            actor=None,
+            org=branch,
+            bank=bank,
+            title="自测",
+            question_count=2,
+            time_limit_minutes=30,
+            pass_score=60,
+            opens_at=starts,
+            closes_at=starts + dt.timedelta(days=30),
+        )
+        attempt = services_quiz.quiz_start(actor=None, quiz=quiz, member=member)
+        actor = SimpleNamespace(pk=None, member_id=member.pk, member=member, is_active=True)
+        note = services_notes.note_submit(actor=actor, title="心得", text=text)
+        for key, row in zip(
+            ids, (plan, item, session, training, material, bank, quiz, attempt, note)
+        ):
+            ids[key].append(row.pk)
     return ids
 
 

@@ -477,7 +477,7 @@ def create_quiz(request, payload: QuizIn):
     return Status(201, quiz)
 
 
-class ResultOut(Schema):
+class QuizResultOut(Schema):
     attempt_id: int
     member_id: int
     member_name: str
@@ -494,7 +494,7 @@ class ResultOut(Schema):
 
 @router.get(
     "/quizzes/{int:quiz_id}/results",
-    response={200: list[ResultOut], **ERRORS},
+    response={200: list[QuizResultOut], **ERRORS},
     summary="自测成绩（本人管理范围内的党员，高分在前）",
 )
 @paginate(BoundedLimitOffsetPagination)

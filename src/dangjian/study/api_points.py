@@ -178,12 +178,12 @@ class MyPointsOut(Schema):
     entries: list[PointLineOut] = Field(description="由新到旧")
 
 
-class YearFilter(Schema):
+class PointsYearFilter(Schema):
     year: int | None = Year
 
 
 @router.get("/points/me", response={200: MyPointsOut, **ERRORS}, summary="我的积分")
-def my_points(request, filters: Query[YearFilter]):
+def my_points(request, filters: Query[PointsYearFilter]):
     mine = sel.my_points(request.user, _year(filters.year))
     if mine is None:
         raise deny()
@@ -257,7 +257,7 @@ class RuleOut(Schema):
     yearly_cap: Decimal = Field(description="0 表示不设上限")
 
 
-class SchemeOut(Schema):
+class PointSchemeOut(Schema):
     version: int = Field(description="0 为示例方案（尚未保存版本时适用）")
     name: str
     effective_from: dt.date
@@ -288,7 +288,7 @@ def _scheme_out(data, note: str = "") -> dict:
 
 @router.get(
     "/point-schemes",
-    response={200: list[SchemeOut], **ERRORS},
+    response={200: list[PointSchemeOut], **ERRORS},
     summary="积分方案的各版本（最新在前；最后是示例方案）",
 )
 def list_schemes(request):
@@ -319,7 +319,7 @@ class SchemeIn(Schema):
 
 @router.post(
     "/point-schemes",
-    response={201: SchemeOut, **ERRORS},
+    response={201: PointSchemeOut, **ERRORS},
     summary="保存积分方案的新版本（工委）",
     description="版本号自动递增；生效日期不能早于最新版本的生效日期；保存后重新计算受影响年度的积分。",
 )

@@ -103,7 +103,7 @@ class PlanItemIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class SessionOut(Schema):
+class StudySessionOut(Schema):
     id: int
     meeting_id: int
     org_id: int
@@ -124,7 +124,7 @@ class SessionOut(Schema):
     present: int
 
 
-class SessionFilter(Schema):
+class StudySessionFilter(Schema):
     org: int | None = Field(None, ge=1, le=2**62, description="组织，默认为可管理的最上级")
     year: int | None = Year
     form: StudyFormCode | None = None
@@ -424,9 +424,9 @@ def delete_plan_item(request, plan_id: int, item_id: int):
 # Sessions
 
 
-@router.get("/sessions", response={200: list[SessionOut], **ERRORS}, summary="学习培训列表")
+@router.get("/sessions", response={200: list[StudySessionOut], **ERRORS}, summary="学习培训列表")
 @paginate(BoundedLimitOffsetPagination)
-def list_sessions(request, filters: Query[SessionFilter]):
+def list_sessions(request, filters: Query[StudySessionFilter]):
     _manager(request)
     org = sel.study_org(request.user, filters.org)
     qs = sel.session_list(request.user, org=org, year=_year(filters.year), form=filters.form or "")
@@ -440,7 +440,7 @@ def list_sessions(request, filters: Query[SessionFilter]):
 
 @router.post(
     "/sessions",
-    response={201: SessionOut, **ERRORS},
+    response={201: StudySessionOut, **ERRORS},
     summary="安排学习培训",
     description="生成会议（应到人员、签到码与会议通知由组织生活模块办理）及其学时；党支部的"
     "专题党课按“党课”召开，同时计入三会一课。学时不能超过会议时长。",
@@ -472,7 +472,7 @@ def create_session(request, payload: SessionIn):
     return Status(201, _session(session, _counts([session]).get(session.meeting_id)))
 
 
-@router.get("/sessions/{session_id}", response={200: SessionOut, **ERRORS}, summary="学习培训")
+@router.get("/sessions/{session_id}", response={200: StudySessionOut, **ERRORS}, summary="学习培训")
 def get_session(request, session_id: int):
     session = sel.access_session(request.user, session_id)
     return _session(session, _counts([session]).get(session.meeting_id))
