@@ -82,7 +82,15 @@ def test_take_a_test_through_the_api(member, tree, personas, library):
         4,
     )
     assert [w["question_id"] for w in out["wrong"]] == [first]
-    assert out["wrong"][0]["right"] == key[first] and out["wrong"][0]["given"] == []
+    # the test is still open: the right answer and the explanation come after it closes
+    assert out["wrong"][0]["given"] == [] and out["answers_shown"] is False
+    assert [out["wrong"][0][k] for k in ("right", "explanation", "rule_ref")] == [None] * 3
+    Quiz.all_objects.filter(pk=library.quiz.pk).update(
+        closes_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    closed = member.get(f"/api/study/attempts/{attempt.pk}").json()
+    assert closed["answers_shown"] is True and closed["wrong"][0]["right"] == key[first]
+    Quiz.all_objects.filter(pk=library.quiz.pk).update(closes_at=library.quiz.closes_at)
     twice = _post(member, f"/api/study/attempts/{attempt.pk}/submit", {"answers": answers})
     assert twice.status_code == 400 and twice.json()["detail"] == "已交卷，不能重复提交。"
     listed = member.get("/api/study/quizzes").json()["items"][0]

@@ -195,7 +195,7 @@ def test_import_on_the_page_lists_bad_rows(client, tree, personas, library):
 
 
 def test_publish_a_quiz_through_the_form(client, tree, personas, library):
-    _login(client, personas, "secretary_a")
+    _login(client, personas, "unit_admin")
     form = client.get(f"/study/quizzes/new/?bank={library.bank.pk}").content.decode()
     assert "组织生活知识题库" in form
     data = {
@@ -240,7 +240,15 @@ def test_take_a_test_on_the_page(client, tree, personas, library):
     result = client.get(done["Location"]).content.decode()
     assert 'data-testid="score">80.0' in result
     assert result.count('data-testid="wrong-item"') == 1
-    assert 'data-testid="right"' in result
+    # the test is still open: right or wrong only, the right answer after it closes
+    assert 'data-testid="right"' not in result and 'data-testid="explanation"' not in result
+    assert "测试截止后公布正确答案" in result
+    Quiz.all_objects.filter(pk=library.quiz.pk).update(
+        closes_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    result = client.get(done["Location"]).content.decode()
+    assert 'data-testid="right"' in result and "测试截止后公布正确答案" not in result
+    Quiz.all_objects.filter(pk=library.quiz.pk).update(closes_at=library.quiz.closes_at)
     # submitting again is refused with a message, nothing changes
     again = client.post(f"/study/attempts/{attempt.pk}/", post, follow=True)
     assert "已交卷，不能重复提交" in again.content.decode()

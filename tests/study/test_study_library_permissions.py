@@ -33,8 +33,16 @@ def objects(tree, personas, library):
         org=tree.party_group_a,
         due_on=timezone.localdate(),
     )
+    # required of branch A by the 工委: not the branch's to withdraw
+    above = lib.material_assign(
+        actor=personas.committee_admin,
+        material=library.root_material,
+        org=tree.branch_a,
+        due_on=timezone.localdate(),
+    )
     attempt = quizzes.quiz_start(actor=personas.member_a, quiz=library.quiz)
     return {
+        "above": above.pk,
         "root": library.root_material.pk,
         "ma": library.a_material.pk,
         "mb": library.b_material.pk,
@@ -120,6 +128,8 @@ WRITES = [
     ("submit another's", "secretary_a", "/study/attempts/{attempt}/", {}),
     ("new bank", "member_a", "/study/banks/", {"title": "x"}),
     ("remove an assignment", "secretary_a", "/study/library/assignments/{assignment}/remove/", {}),
+    ("remove the 工委's", "secretary_a", "/study/library/assignments/{above}/remove/", {}),
+    ("remove the 工委's", "unit_admin", "/study/library/assignments/{above}/remove/", {}),
     ("export progress", "member_a", "/study/library/assignments/{assignment}/export/", {}),
     ("export results", "auditor", "/study/quizzes/{quiz}/export/", {}),
 ]
@@ -149,6 +159,10 @@ API_WRITES = [
     ("quiz", "member_a", "/api/study/quizzes", {
         "org_id": "{A}", "bank_id": "{bank}", "title": "x", "question_count": 1,
         "time_limit_minutes": 5, "opens_at": "2030-01-01T08:00:00+08:00",
+        "closes_at": "2030-01-02T08:00:00+08:00"}),
+    ("quiz from the bank above", "secretary_a", "/api/study/quizzes", {
+        "org_id": "{A}", "bank_id": "{bank}", "title": "x", "question_count": 1,
+        "time_limit_minutes": 1, "opens_at": "2030-01-01T08:00:00+08:00",
         "closes_at": "2030-01-02T08:00:00+08:00"}),
     ("submit another's", "secretary_a", "/api/study/attempts/{attempt}/submit", {"answers": {}}),
     ("progress on B's", "member_a", "/api/study/materials/{mb}/progress", {"action": "open"}),

@@ -203,3 +203,17 @@ def test_manager_withdraws_and_the_copies_of_it_go(tree, personas):
     svc.note_withdraw(actor=personas.secretary_a, note=first, now=at(9, 1))
     assert not CopiedNote.all_objects.exists()
     assert StudyNote.all_objects.get().pk == second.pk
+
+
+def test_a_separated_administrator_linked_to_a_member_is_no_author(tree, personas):
+    """三员分立: the auditor's account linked to a member's record writes no note and takes
+    none back, not even that member's own."""
+    note = submit(personas.member_a)
+    auditor = personas.auditor
+    auditor.member = tree.members_a[1]
+    auditor.save(update_fields=["member"])
+    with pytest.raises(AppError):
+        submit(auditor, now=at(5, 20, 10))
+    with pytest.raises(Http404):
+        svc.note_withdraw(actor=auditor, note=note, now=at(5, 20, 11))
+    assert StudyNote.all_objects.get().pk == note.pk

@@ -417,3 +417,135 @@ def test_cap_reasons_replays_award_points():
     # day 2: the yearly cap cuts
     assert r.cap_reasons(awards, [scheme]) == [None, "daily", "daily", "yearly"]
     assert r.percent_of(D(35), 70) == 50 and r.percent_of(D(99), 70) == 100
+
+
+# ---------------------------------------------------------------------------------------------
+# Found in review: a source that moves across New Year, locks, suspended members, bad years
+
+
+def test_meeting_moved_across_new_year_rebuilds(tree):
+    """A meeting corrected from December into January: the old year's entry would break the
+    unique key (member, action, source) on the new year's rebuild; it goes instead."""
+    m, other = tree.members_a[1], tree.members_a[2]
+    meeting = held(tree.branch_a, at(12, 30, year=YEAR - 1), [m])
+    kept = held(tree.branch_a, at(12, 1, year=YEAR - 1), [m, other])
+    svc.points_refresh(member_ids=[m.pk, other.pk], year=YEAR - 1)
+    assert len(entries(m, YEAR - 1)) == 2
+    Meeting.all_objects.filter(pk=meeting.pk).update(
+        starts_at=at(1, 2), ends_at=at(1, 2) + dt.timedelta(hours=2)
+    )
+
+    assert svc.points_refresh(member_ids=[m.pk, other.pk], year=YEAR) == 1
+
+    assert [e.source_id for e in entries(m)] == [meeting.pk]
+    assert [e.source_id for e in entries(m, YEAR - 1)] == [kept.pk]  # the rest stays
+    assert len(entries(other, YEAR - 1)) == 1
+    # and the old year's rebuild leaves the moved meeting in the new year
+    svc.points_refresh(member_ids=[m.pk], year=YEAR - 1)
+    assert [e.source_id for e in entries(m)] == [meeting.pk]
+    assert [e.source_id for e in entries(m, YEAR - 1)] == [kept.pk]
+
+
+def test_stale_entries_of_many_sources_in_bounded_queries(tree, monkeypatch):
+    m = tree.members_a[1]
+    meetings = [held(tree.branch_a, at(12, d, year=YEAR - 1), [m]) for d in (1, 2, 3)]
+    svc.points_refresh(member_ids=[m.pk], year=YEAR - 1)
+    Meeting.all_objects.filter(pk__in=[x.pk for x in meetings]).update(starts_at=at(2, 1))
+    monkeypatch.setattr(svc, "STALE_IDS_PER_QUERY", 2)  # three ids: two queries
+    assert svc.points_refresh(member_ids=[m.pk], year=YEAR) == 3
+    assert entries(m, YEAR - 1) == []
+
+
+@pytest.fixture
+def row_locks(monkeypatch):
+    """SQLite takes no row locks: let Django write them, record the statements, and strip
+    the lock clause before SQLite sees it."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "has_select_for_update", True)
+    monkeypatch.setattr(connection.features, "has_select_for_no_key_update", True)
+    seen: list[str] = []
+
+    def strip(execute, sql, params, many, context):
+        seen.append(sql)
+        bare = sql.replace(" FOR NO KEY UPDATE", "").replace(" FOR UPDATE", "")
+        return execute(bare, params, many, context)
+
+    with connection.execute_wrapper(strip):
+        yield seen
+
+
+def test_rebuild_locks_the_members_before_deleting(tree, row_locks):
+    m = tree.members_a[1]
+    held(tree.branch_a, at(3, 1), [m])
+    svc.points_refresh(member_ids=[m.pk, tree.members_a[2].pk], year=YEAR)
+    lock = next(
+        i
+        for i, sql in enumerate(row_locks)
+        if '"members_member"' in sql and "FOR NO KEY UPDATE" in sql
+    )
+    assert "ORDER BY 1 ASC" in row_locks[lock]  # the primary key first: no deadlock
+    first_delete = next(i for i, sql in enumerate(row_locks) if sql.startswith("DELETE"))
+    assert lock < first_delete
+
+
+def test_scheme_save_locks_a_row_that_always_exists(tree, row_locks):
+    svc.point_scheme_save(
+        actor=None,
+        name="方案",
+        effective_from=dt.date(YEAR, 1, 1),
+        baseline=70,
+        rules=[rule("meeting_attended", "2")],
+        today=dt.date(YEAR, 1, 1),
+    )
+    lock = next(i for i, sql in enumerate(row_locks) if "FOR NO KEY UPDATE" in sql)
+    assert '"orgs_org"' in row_locks[lock]
+    insert = next(i for i, sql in enumerate(row_locks) if 'INSERT INTO "study_pointscheme"' in sql)
+    assert lock < insert
+
+
+def test_scheme_version_taken_meanwhile(tree, monkeypatch):
+    """Two first versions saved at once both read "no version yet": the second one's insert
+    hits the unique version; it is tried once more, and then refused in Chinese."""
+    data = {
+        "actor": None,
+        "name": "方案",
+        "effective_from": dt.date(YEAR, 1, 1),
+        "baseline": 70,
+        "rules": [rule("meeting_attended", "2")],
+        "today": dt.date(YEAR, 1, 1),
+    }
+    svc.point_scheme_save(**data)
+    real = svc._next_version
+    answers = iter([1])  # stale once, then the real next version
+    monkeypatch.setattr(svc, "_next_version", lambda: next(answers, None) or real())
+    assert svc.point_scheme_save(**data).version == 2
+
+    monkeypatch.setattr(svc, "_next_version", lambda: 1)  # stale every time
+    with pytest.raises(AppError) as caught:
+        svc.point_scheme_save(**data)
+    assert "请刷新后重试" in caught.value.message
+    assert sorted(PointScheme.objects.values_list("version", flat=True)) == [1, 2]
+    assert PointScheme.objects.get(version=2).rules.count() == 1
+
+
+def test_suspended_members_are_not_ranked(tree):
+    a = tree.members_a
+    held(tree.branch_a, at(3, 1), a[:3])
+    svc.points_refresh(member_ids=[m.pk for m in a], year=YEAR)
+    Member.all_objects.filter(pk=a[1].pk).update(standing="suspended")
+    ranking = sel.ranking(None, tree.branch_a, YEAR)
+    assert a[1].pk not in {m.pk for m in ranking.rows}
+    assert (ranking.taking_part, ranking.excluded_count) == (len(a) - 1, 1)
+    mine = sel.member_points(Member.all_objects.get(pk=a[1].pk), YEAR)
+    assert mine.excluded == "suspended" and "停止党籍" in mine.excluded_label
+    assert not mine.met
+
+
+@pytest.mark.parametrize("year", ["abc", None, 1999, 2201])
+def test_refresh_refuses_a_bad_year(tree, year):
+    with pytest.raises(AppError) as caught:
+        svc.points_refresh(member_ids=[tree.members_a[1].pk], year=year)
+    assert caught.value.field == "year"
+    with pytest.raises(AppError):
+        svc.points_refresh_all(year=year)

@@ -269,3 +269,142 @@ def test_scheme_page_shows_default_and_the_volunteer_note(client, personas, obje
     page = client.get("/study/points/scheme/").content.decode()
     assert page.count('data-testid="scheme-version"') == 1 and "新方案" in page
     assert "第1版" in page and 'data-testid="scheme-default"' not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Found in review: the separated roles, the session filter, malformed parameters
+
+
+def test_auditor_linked_to_a_member_sees_none_of_it(client, tree, personas, objects):
+    """三员分立: a separated administrator sees no business data, his own included, even when
+    his account is linked to a member's record."""
+    auditor = personas.auditor
+    auditor.member = tree.members_a[1]  # member_a's record: the note and the points are his
+    auditor.save(update_fields=["member"])
+    client.force_login(auditor)
+    before = StudyNote.all_objects.count()
+    got = {
+        "my points": client.get(f"/study/points/me/?year={YEAR}").status_code,
+        "api my points": client.get(f"/api/study/points/me?year={YEAR}").status_code,
+        "own points": client.get(f"/study/points/members/{objects['me']}/").status_code,
+        "own note": client.get(f"/study/notes/{objects['note']}/").status_code,
+        "api own note": client.get(f"/api/study/notes/{objects['note']}").status_code,
+        "my notes": client.get("/study/notes/?mine=1").status_code,
+        "api my notes": client.get("/api/study/notes?mine=true").status_code,
+        "note form": client.get("/study/notes/new/").status_code,
+        "ranking": client.get("/study/points/").status_code,  # no redirect to "my points"
+        "api submit": client.post(
+            "/api/study/notes",
+            {"title": "体会", "text": "认真" * 40},
+            content_type="application/json",
+        ).status_code,
+        "submit": client.post(
+            "/study/notes/new/", {"title": "体会", "text": "学习" * 40}
+        ).status_code,
+    }
+    assert got == dict.fromkeys(got, 404)
+    assert StudyNote.all_objects.count() == before
+
+
+def test_a_member_who_left_reads_his_points_but_writes_no_note(client, tree, personas, objects):
+    from dangjian.members.models import Member
+
+    Member.all_objects.filter(pk=tree.members_a[1].pk).update(left_on=at(6, 1).date())
+    client.force_login(personas.member_a)
+    assert client.get(f"/study/points/me/?year={YEAR}").status_code == 200
+    assert client.get("/study/notes/new/").status_code == 404
+    api = client.post(
+        "/api/study/notes", {"title": "体会", "text": "认真" * 40}, content_type="application/json"
+    )
+    assert api.status_code == 404
+    assert 'href="/study/notes/new/"' not in client.get("/study/notes/").content.decode()
+
+
+@pytest.fixture
+def session_notes(tree, personas, objects):
+    """A study session of branch A last year with member_a's note on it, and one of this
+    year's notes on no session."""
+    from tests.study.conftest import make_session, record
+
+    session = make_session(tree.branch_a, at(4, 2, year=YEAR - 1))
+    record(session.meeting, present=[tree.members_a[1]])
+    on_it = services_notes.note_submit(
+        actor=personas.member_a,
+        title="培训心得",
+        text=COPY,
+        session=session.pk,
+        now=at(4, 3, year=YEAR - 1),
+    )
+    return {"session": session, "on_it": on_it, "other": objects["note"]}
+
+
+def test_notes_of_a_session(client, tree, personas, session_notes):
+    s, on_it = session_notes["session"], session_notes["on_it"]
+    for who in ("secretary_a", "unit_admin", "committee_admin", "member_a"):
+        client.force_login(personas.by_name(who))
+        page = client.get(f"/study/notes/?session={s.pk}")
+        assert page.status_code == 200, who
+        html = page.content.decode()
+        assert html.count('data-testid="note-row"') == 1, who  # of any year, that one only
+        assert f"/study/notes/{on_it.pk}/" in html and 'data-testid="notes-session"' in html
+        api = client.get(f"/api/study/notes?session={s.pk}").json()
+        assert [n["id"] for n in api["items"]] == [on_it.pk], who
+    # the year chosen narrows it again
+    page = client.get(f"/study/notes/?session={s.pk}&year={YEAR}").content.decode()
+    assert 'data-testid="note-row"' not in page
+    # a session of another branch is not secretary_b's to look at; a malformed one is ignored
+    client.force_login(personas.secretary_b)
+    assert client.get(f"/study/notes/?session={s.pk}").status_code == 404
+    assert client.get(f"/api/study/notes?session={s.pk}").status_code == 404
+    for bad in ("abc", "0", "-1", "99999999999999999999999"):
+        assert client.get(f"/study/notes/?session={bad}").status_code == 200, bad
+        assert client.get(f"/api/study/notes?session={bad}").status_code in (400, 422), bad
+    client.force_login(personas.secretary_a)
+    missing = s.pk + 1000
+    assert client.get(f"/study/notes/?session={missing}").status_code == 404
+
+
+def test_notes_of_a_session_queries(client, personas, session_notes, django_assert_max_num_queries):
+    client.force_login(personas.secretary_a)
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/study/notes/?session={session_notes['session'].pk}").status_code == 200
+
+
+BAD_PARAMS = [
+    "org=abc",
+    "org=-3",
+    "org=0",
+    "org=99999999999999999999999",
+    "year=abc",
+    "year=1999",
+    "year=2201",
+    "year=99999999999999999999999",
+    "page=abc",
+    "met=x",
+]
+
+
+@pytest.mark.parametrize("persona", ["committee_admin", "member_a"])
+def test_malformed_parameters_never_give_a_500(client, personas, objects, persona):
+    client.force_login(personas.by_name(persona))
+    wrong = []
+    for base in ("/study/notes/", "/study/points/", "/study/points/me/"):
+        for query in BAD_PARAMS:
+            status = client.get(f"{base}?{query}").status_code
+            if status >= 500 or (
+                query.startswith("org=")
+                and base != "/study/points/me/"
+                and persona == "committee_admin"
+                and status != 404
+            ):
+                wrong.append((base, query, status))
+    for base in ("/api/study/notes", "/api/study/points", "/api/study/points/me"):
+        for query in BAD_PARAMS:
+            status = client.get(f"{base}?{query}").status_code
+            if status >= 500:
+                wrong.append((base, query, status))
+    for bad in ("abc", "1999", "2201", ""):
+        status = client.post("/study/points/export/", {"year": bad}).status_code
+        if status >= 500:
+            wrong.append(("export", bad, status))
+    assert wrong == []

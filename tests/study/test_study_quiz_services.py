@@ -293,9 +293,22 @@ def test_a_bank_of_another_subtree_is_404(tree, personas, library):
             opens_at=moment,
             closes_at=moment + dt.timedelta(days=1),
         )
-    # a bank above the org is usable by its secretary
+    # a bank above the org holds the answers: not its secretary's (finding 1), but its own
+    # level's managers draw a test of the branch from it
+    with pytest.raises(Http404):
+        svc.quiz_create(
+            actor=personas.secretary_a,
+            org=tree.branch_a,
+            bank=library.bank,
+            title="用机关党委题库",
+            question_count=2,
+            time_limit_minutes=1,
+            pass_score=60,
+            opens_at=moment,
+            closes_at=moment + dt.timedelta(days=1),
+        )
     quiz = svc.quiz_create(
-        actor=personas.secretary_a,
+        actor=personas.unit_admin,
         org=tree.branch_a,
         bank=library.bank,
         title="用机关党委题库",

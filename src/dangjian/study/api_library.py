@@ -4,8 +4,8 @@ services as the pages; outsiders get 404, bad input 400 with the Chinese message
 A member: GET /materials (his library, with his progress and due date), POST
 /materials/{id}/progress (open / complete), GET /quizzes (open ones, with his attempt), POST
 /quizzes/{id}/attempts (start: the drawn questions, never their answers), POST
-/attempts/{id}/submit (answers → score and the wrong ones with the right answers), GET
-/attempts/{id}. A manager (study.manage): POST /banks, POST /banks/{id}/questions, POST
+/attempts/{id}/submit (answers → score and the wrong ones; their right answers once the test has
+closed), GET /attempts/{id}. A manager (study.manage): POST /banks, POST /banks/{id}/questions, POST
 /quizzes, GET /quizzes/{id}/results."""
 
 import datetime as dt
@@ -24,10 +24,10 @@ from dangjian.core.pagination import BoundedLimitOffsetPagination
 from dangjian.members.api import ERRORS
 from dangjian.orgs.selectors import access_org
 from dangjian.study import selectors_library as sel
+from dangjian.study import selectors_quiz as qsel
 from dangjian.study import services_library as lib
 from dangjian.study import services_quiz as quizzes
 from dangjian.study.models import (
-    QuestionBank,
     QuizAttempt,
     ReadingAssignment,
     ReadingProgress,
@@ -134,7 +134,8 @@ def list_materials(request, filters: Query[MaterialFilter]):
     topic = Topic.objects.filter(pk=filters.topic).first() if filters.topic else None
     if filters.topic and topic is None:
         return sel.material_list(user).none()
-    qs = sel.material_list(user, topic=topic, kind=filters.kind or "", q=filters.q.strip())
+    q = filters.q.replace("\x00", "").strip()
+    qs = sel.material_list(user, topic=topic, kind=filters.kind or "", q=q)
     member = sel.member_of(user)
     if member is None:
         return qs
@@ -221,10 +222,11 @@ class QuizOut(Schema):
 def list_quizzes(request, filters: Query[QuizFilter]):
     _library(request)
     user = request.user
-    qs = sel.quiz_list(user, state="" if filters.state == "all" else filters.state)
+    qs = qsel.quiz_list(user, state="" if filters.state == "all" else filters.state)
     member = sel.member_of(user)
     if member is None:
         return qs
+    quizzes.attempts_close_expired(member=member)
     mine = QuizAttempt.all_objects.filter(quiz_id=OuterRef("pk"), member=member)
     now = timezone.now()
 
@@ -232,12 +234,12 @@ def list_quizzes(request, filters: Query[QuizFilter]):
         for quiz in rows:
             quiz.my_attempt_id = quiz.attempt_pk
             if quiz.attempt_pk:
-                state = sel.SUBMITTED if quiz.attempt_submitted else sel.RUNNING
-                if state == sel.RUNNING and now > quiz.attempt_deadline + sel.GRACE:
-                    state = sel.EXPIRED
+                state = qsel.SUBMITTED if quiz.attempt_submitted else qsel.RUNNING
+                if state == qsel.RUNNING and now > quiz.attempt_deadline + qsel.GRACE:
+                    state = qsel.EXPIRED
                 quiz.my_state = state
                 quiz.my_score = _tenth(
-                    {sel.SUBMITTED: quiz.attempt_score, sel.EXPIRED: 0}.get(state)
+                    {qsel.SUBMITTED: quiz.attempt_score, qsel.EXPIRED: 0}.get(state)
                 )
         return rows
 
@@ -265,9 +267,9 @@ class WrongOut(Schema):
     text: str
     options: list[str]
     given: list[int] = Field(description="所选选项（0 为 A）")
-    right: list[int]
-    explanation: str
-    rule_ref: str
+    right: list[int] | None = Field(description="正确选项；测试截止前为 null（截止后公布）")
+    explanation: str | None = Field(description="解析；测试截止前为 null")
+    rule_ref: str | None = Field(description="依据规则；测试截止前为 null")
 
 
 class AttemptOut(Schema):
@@ -284,12 +286,18 @@ class AttemptOut(Schema):
     passed: bool | None
     correct_count: int
     total: int
-    wrong: list[WrongOut] = Field(description="交卷后为答错和未答的题目及正确答案")
+    wrong: list[WrongOut] = Field(
+        description="交卷后为答错和未答的题目；正确答案和解析在测试截止后公布"
+        "（发布组织的管理者随时可见）。查看者本人尚在作答同一测试时为空"
+    )
+    answers_shown: bool = Field(description="是否已给出正确答案和解析")
+    answers_public_at: dt.datetime = Field(description="公布正确答案的时间（测试截止）")
 
 
-def _attempt_out(attempt: QuizAttempt, *, own: bool) -> dict:
+def _attempt_out(request, attempt: QuizAttempt, *, own: bool) -> dict:
     now = timezone.now()
-    state = sel.attempt_state(attempt, now)
+    state = qsel.attempt_state(attempt, now)
+    level = qsel.review_level(request.user, attempt, now) if state != qsel.RUNNING else None
     body = {
         "id": attempt.pk,
         "quiz_id": attempt.quiz_id,
@@ -298,23 +306,25 @@ def _attempt_out(attempt: QuizAttempt, *, own: bool) -> dict:
         "started_at": attempt.started_at,
         "deadline_at": attempt.deadline_at,
         "seconds_left": max(int((attempt.deadline_at - now).total_seconds()), 0)
-        if state == sel.RUNNING
+        if state == qsel.RUNNING
         else 0,
         "submitted_at": attempt.submitted_at,
         "questions": [],
-        "score": _tenth({sel.SUBMITTED: attempt.score, sel.EXPIRED: 0}.get(state)),
+        "score": _tenth({qsel.SUBMITTED: attempt.score, qsel.EXPIRED: 0}.get(state)),
         "passed": attempt.passed
-        if state == sel.SUBMITTED
-        else (False if state == sel.EXPIRED else None),
+        if state == qsel.SUBMITTED
+        else (False if state == qsel.EXPIRED else None),
         "correct_count": attempt.correct_count,
         "total": len(attempt.question_ids),
         "wrong": [],
+        "answers_shown": level == qsel.REVIEW_FULL,
+        "answers_public_at": qsel.answers_public_at(attempt.quiz),
     }
-    if state == sel.RUNNING:
+    if state == qsel.RUNNING:
         if own:
             body["questions"] = [
                 {"id": q.pk, "number": n, "kind": q.kind, "text": q.text, "options": q.options}
-                for n, q in enumerate(sel.attempt_questions(attempt), start=1)
+                for n, q in enumerate(qsel.attempt_questions(attempt), start=1)
             ]
     else:
         body["wrong"] = [
@@ -325,11 +335,11 @@ def _attempt_out(attempt: QuizAttempt, *, own: bool) -> dict:
                 "text": r.question.text,
                 "options": r.question.options,
                 "given": r.given,
-                "right": r.right,
-                "explanation": r.question.explanation,
-                "rule_ref": r.question.rule_ref,
+                "right": r.right if r.shown else None,
+                "explanation": r.question.explanation if r.shown else None,
+                "rule_ref": r.question.rule_ref if r.shown else None,
             }
-            for r in sel.attempt_review(attempt)
+            for r in qsel.attempt_review(attempt, level)
             if not r.correct
         ]
     return body
@@ -341,9 +351,9 @@ def _attempt_out(attempt: QuizAttempt, *, own: bool) -> dict:
     summary="开始自测（返回抽到的题目，不含答案；再次调用返回同一次作答）",
 )
 def start_attempt(request, quiz_id: int):
-    quiz = sel.access_quiz(request.user, quiz_id)
+    quiz = qsel.access_quiz(request.user, quiz_id)
     attempt = quizzes.quiz_start(actor=request.user, quiz=quiz)
-    return Status(201, _attempt_out(attempt, own=True))
+    return Status(201, _attempt_out(request, attempt, own=True))
 
 
 class SubmitIn(Schema):
@@ -359,14 +369,14 @@ class SubmitIn(Schema):
     summary="交卷（限时内，另有30秒宽限；只能一次）",
 )
 def submit_attempt(request, attempt_id: int, payload: SubmitIn):
-    attempt = sel.access_attempt(request.user, attempt_id)
+    attempt = qsel.access_attempt(request.user, attempt_id)
     member = sel.member_of(request.user)
     if member is None or member.pk != attempt.member_id:
         raise deny()
     if len(payload.answers) > quizzes.QUESTIONS_MAX:
         raise AppError("答案中含有本次未抽到的题目。", field="answers")
     done = quizzes.quiz_submit(actor=request.user, attempt=attempt, answers=payload.answers)
-    return _attempt_out(done, own=True)
+    return _attempt_out(request, done, own=True)
 
 
 @router.get(
@@ -375,9 +385,9 @@ def submit_attempt(request, attempt_id: int, payload: SubmitIn):
     summary="一次作答（本人或其党支部的管理者）",
 )
 def get_attempt(request, attempt_id: int):
-    attempt = sel.access_attempt(request.user, attempt_id)
+    attempt = qsel.access_attempt(request.user, attempt_id)
     own = getattr(sel.member_of(request.user), "pk", None) == attempt.member_id
-    return _attempt_out(attempt, own=own)
+    return _attempt_out(request, attempt, own=own)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,7 +450,7 @@ class BankQuestionOut(Schema):
     summary="向题库添加试题",
 )
 def add_question(request, bank_id: int, payload: QuestionIn):
-    bank = sel.access_bank(request.user, bank_id)
+    bank = qsel.access_bank(request.user, bank_id)
     question = quizzes.question_add(actor=request.user, bank=bank, **payload.dict())
     return Status(201, question)
 
@@ -460,9 +470,7 @@ class QuizIn(Schema):
 def create_quiz(request, payload: QuizIn):
     _manager(request)
     org = access_org(request.user, payload.org_id, need=MANAGE)
-    bank = QuestionBank.all_objects.filter(pk=payload.bank_id).first()
-    if bank is None:
-        raise deny()
+    bank = qsel.access_bank(request.user, payload.bank_id)  # it holds the answers
     quiz = quizzes.quiz_create(
         actor=request.user,
         org=org,
@@ -500,13 +508,14 @@ class QuizResultOut(Schema):
 @paginate(BoundedLimitOffsetPagination)
 def quiz_results(request, quiz_id: int):
     _manager(request)
-    quiz = sel.access_quiz(request.user, quiz_id)
+    quiz = qsel.access_quiz(request.user, quiz_id)
     now = timezone.now()
+    quizzes.attempts_close_expired(quiz=quiz, now=now)
 
     def shape(attempts):
         out = []
         for a in attempts:
-            state = sel.attempt_state(a, now)
+            state = qsel.attempt_state(a, now)
             out.append(
                 {
                     "attempt_id": a.pk,
@@ -520,9 +529,9 @@ def quiz_results(request, quiz_id: int):
                     "correct_count": a.correct_count,
                     "total": len(a.question_ids),
                     "score": _tenth(a.effective),
-                    "passed": None if state == sel.RUNNING else bool(a.passed),
+                    "passed": None if state == qsel.RUNNING else bool(a.passed),
                 }
             )
         return out
 
-    return _Lazy(sel.quiz_results(request.user, quiz, now=now), shape)
+    return _Lazy(qsel.quiz_results(request.user, quiz, now=now), shape)

@@ -17,6 +17,7 @@ from dangjian.core.permissions import Cap
 from dangjian.members.api import ERRORS
 from dangjian.study import selectors_points as sel
 from dangjian.study import services_notes, services_points
+from dangjian.study.selectors_sessions import own_member
 
 router = Router()
 
@@ -80,6 +81,9 @@ class NoteFilter(Schema):
     year: int | None = Field(None, ge=2000, le=2200, description="年度，不填为全部年度")
     copied: bool = Field(False, description="只看疑似雷同（管理者）")
     mine: bool = Field(False, description="只看本人的")
+    session: int | None = Field(
+        None, ge=1, le=2**62, description="只看这次学习培训的（不填组织时为所辖全部组织）"
+    )
 
 
 @router.post(
@@ -89,7 +93,8 @@ class NoteFilter(Schema):
     description="提交后与以往的心得体会和会议记录比对，相似度达到阈值的记为疑似雷同。",
 )
 def create_note(request, payload: NoteIn):
-    if sel.own_member(request.user) is None:
+    member = own_member(request.user)
+    if member is None or member.left_on is not None:
         raise deny()
     note = services_notes.note_submit(
         actor=request.user,
@@ -111,9 +116,16 @@ def list_notes(request, filters: Query[NoteFilter]):
     user = request.user
     manager = has_cap_anywhere(user, MANAGE)
     mine = filters.mine or not manager
-    org = sel.points_org(user, filters.org) if manager and not mine else None
+    session = sel.note_session(user, filters.session)
+    by_org = manager and not mine and (session is None or filters.org is not None)
+    org = sel.points_org(user, filters.org) if by_org else None
     qs = sel.notes_for(
-        user, org=org, year=filters.year, copied_only=filters.copied and not mine, mine=mine
+        user,
+        org=org,
+        year=filters.year,
+        copied_only=filters.copied and not mine,
+        mine=mine,
+        session=session,
     )
     if mine:  # a member is not told which of his notes were flagged
         qs = qs.annotate(
@@ -173,7 +185,9 @@ class MyPointsOut(Schema):
     total: Decimal
     baseline: int
     met: bool
-    excluded: str | None = Field(description="retired 退休 / mobile 长期外出流动：不参加积分")
+    excluded: str | None = Field(
+        description="retired 退休 / mobile 长期外出流动 / suspended 停止党籍：不参加积分"
+    )
     scheme_version: int
     entries: list[PointLineOut] = Field(description="由新到旧")
 

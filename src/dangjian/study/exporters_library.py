@@ -9,6 +9,8 @@ from dangjian.core.access import deny
 from dangjian.core.exporters import Column, Exporter, register
 from dangjian.core.permissions import Cap
 from dangjian.study import selectors_library as sel
+from dangjian.study import selectors_quiz as qsel
+from dangjian.study import services_quiz as quizzes
 from dangjian.study.models import ReadingAssignment
 
 
@@ -75,9 +77,10 @@ class QuizResultsExporter(Exporter):
     required_cap = Cap.STUDY_MANAGE
 
     def clean(self, params: dict) -> dict:
-        self.quiz = sel.access_quiz(self.user, params.get("quiz"))
+        self.quiz = qsel.access_quiz(self.user, params.get("quiz"))
         if not sel.manages_any(self.user):
             raise deny()
+        quizzes.attempts_close_expired(quiz=self.quiz)  # the run-out ones count as 0
         return {"quiz": self.quiz.pk}
 
     def title(self) -> str:
@@ -97,11 +100,11 @@ class QuizResultsExporter(Exporter):
         ]
 
     def _rows(self):
-        return sel.quiz_results(self.user, self.quiz)
+        return qsel.quiz_results(self.user, self.quiz)
 
     def rows(self):
         for a in self._rows().iterator(chunk_size=1000):
-            state = sel.attempt_state(a)
+            state = qsel.attempt_state(a)
             yield [
                 a.member.name,
                 a.member.branch.name,
@@ -110,8 +113,8 @@ class QuizResultsExporter(Exporter):
                 a.correct_count,
                 len(a.question_ids),
                 float(a.effective) if a.effective is not None else "",
-                "" if state == sel.RUNNING else bool(a.passed),
-                sel.ATTEMPT_LABELS[state],
+                "" if state == qsel.RUNNING else bool(a.passed),
+                qsel.ATTEMPT_LABELS[state],
             ]
 
     def count(self) -> int:

@@ -77,6 +77,7 @@ MAX_ROWS = 2000
 SHOWN = 3
 
 _SEPARATORS = re.compile(r"[\s,，、;；/]+")
+NUL = "\x00"  # PostgreSQL refuses it in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +133,8 @@ def check_question(
     text = _text(text)
     if not text:
         errors.append(("text", "请填写题干。"))
+    elif NUL in text:
+        errors.append(("text", "题干中含有空字符，无法保存，请删除后重新填写。"))
     elif len(text) > TEXT_MAX:
         errors.append(("text", f"题干不能超过{TEXT_MAX}字。"))
     if kind == "judge":
@@ -147,6 +150,8 @@ def check_question(
             errors.append(("options", "选择题至少应有两个选项。"))
         elif len(options) > len(OPTION_LETTERS):
             errors.append(("options", f"选项不能超过{len(OPTION_LETTERS)}个。"))
+        elif any(NUL in o for o in options):
+            errors.append(("options", "选项中含有空字符，无法保存，请删除后重新填写。"))
         elif any(len(o) > OPTION_MAX for o in options):
             errors.append(("options", f"每个选项不能超过{OPTION_MAX}字。"))
         elif len(set(options)) != len(options):
@@ -164,10 +169,14 @@ def check_question(
     elif kind == "multiple" and len(chosen) < 2:
         errors.append(("answer", "多选题至少应有两个正确答案；只有一个请改为单选题。"))
     explanation = _text(explanation)
-    if len(explanation) > EXPLANATION_MAX:
+    if NUL in explanation:
+        errors.append(("explanation", "解析中含有空字符，无法保存，请删除后重新填写。"))
+    elif len(explanation) > EXPLANATION_MAX:
         errors.append(("explanation", f"解析不能超过{EXPLANATION_MAX}字。"))
     rule_ref = _text(rule_ref)
-    if len(rule_ref) > RULE_REF_MAX:
+    if NUL in rule_ref:
+        errors.append(("rule_ref", "依据规则中含有空字符，无法保存，请删除后重新填写。"))
+    elif len(rule_ref) > RULE_REF_MAX:
         errors.append(("rule_ref", f"依据规则不能超过{RULE_REF_MAX}个字符（如 R-EDU-01）。"))
     clean = {
         "kind": kind,
@@ -320,8 +329,6 @@ def read_questions(uploaded_file) -> list[QuestionRow]:
     """The questions of an uploaded .xlsx. AppError at `file` for a file that is not a
     workbook (by content), too large, a zip bomb, with formulas, or not in the template's
     shape; QuestionImportError for bad rows."""
-    from openpyxl import load_workbook
-
     from dangjian.members.imports import files
 
     if uploaded_file is None:
@@ -349,17 +356,44 @@ def read_questions(uploaded_file) -> list[QuestionRow]:
             raise AppError(f"一个文件最多导入{MAX_ROWS}道试题，请分成几个文件导入。", field="file")
         if facts.has_formula:
             raise AppError("文件中含有公式。请将公式单元格“粘贴为数值”后再上传。", field="file")
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds on a damaged part
-            raise AppError(files.NOT_XLSX, field="file") from None
-        try:
-            sheet = book[facts.sheet_name]
-            return parse_rows(sheet.iter_rows(values_only=True))
-        finally:
-            book.close()
+        rows = _sheet_rows(path, facts.sheet_name, files.NOT_XLSX)
     finally:
         os.unlink(path)
+    return parse_rows(rows)
+
+
+def _sheet_rows(path: str, sheet_name: str, damaged: str) -> list[tuple]:
+    """Every row of the sheet, read now: openpyxl reads a read-only sheet lazily, so a damaged
+    cell (a number that is not one, a shared string that does not exist, XML cut short or
+    holding a character XML forbids) raises only while the rows are walked. Any such error is
+    the file's fault: AppError(`damaged`) at `file`, never a 500. Empty rows are kept as ()
+    (the row numbers of the report count them); more filled rows than MAX_ROWS is refused."""
+    from openpyxl import load_workbook
+
+    rows: list[tuple] = []
+    filled = 0
+    book = None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        for values in book[sheet_name].iter_rows(values_only=True):
+            values = tuple(values or ())
+            if any(_cell(v) for v in values):
+                filled += 1
+                if filled > MAX_ROWS + 1:  # the header, then the questions
+                    raise AppError(
+                        f"一个文件最多导入{MAX_ROWS}道试题，请分成几个文件导入。", field="file"
+                    )
+                rows.append(values)
+            else:
+                rows.append(())
+    except AppError:
+        raise
+    except Exception:  # openpyxl and its XML parser raise many kinds on a damaged part
+        raise AppError(damaged, field="file") from None
+    finally:
+        if book is not None:
+            book.close()
+    return rows
 
 
 def template_bytes() -> bytes:

@@ -2,7 +2,9 @@
 see: STUDY_MANAGE on the subtree for other members' notes, points and rankings; a member's
 own notes and points for himself. Every list runs in a fixed number of queries.
 
-- access: `access_note`, `access_member_points`, `points_org`, `manage_orgs`;
+- access: `access_note`, `access_member_points`, `points_org`, `manage_orgs`,
+  `note_session`; the user's own member is selectors_sessions.own_member (never one of the
+  separated administrators, 三员分立);
 - notes: `notes_for`, `note_copies`, `attended_sessions`, `visible_materials`;
 - points: `member_points`, `my_points`, `ranking`;
 - the scheme: `scheme_versions`, `schemes_data`, `scheme_in_force`, `scheme_rows`.
@@ -34,8 +36,8 @@ from django.utils import timezone
 
 from dangjian.core.access import can, deny, has_cap_anywhere, paths_for, subtree_q
 from dangjian.core.permissions import Cap
-from dangjian.members.models import Employment, Member
-from dangjian.orglife.models import AttendanceStatus, Meeting
+from dangjian.members.models import Employment, Member, Standing
+from dangjian.orglife.models import Attendance, AttendanceStatus, Meeting
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.selectors import access_org
 from dangjian.rules import study as rules
@@ -47,6 +49,7 @@ from dangjian.study.models import (
     StudyNote,
     StudySession,
 )
+from dangjian.study.selectors_sessions import own_member
 
 MANAGE = Cap.STUDY_MANAGE
 ZERO = Decimal("0")
@@ -87,16 +90,6 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def own_member(user) -> Member | None:
-    """The member the user is (his account's link), when he is on the roster."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if not getattr(user, "member_id", None):
-        return None
-    member = user.member
-    return member if member is not None and member.left_on is None else None
-
-
 # ---------------------------------------------------------------------------------------------
 # Access
 
@@ -118,6 +111,8 @@ def points_org(user, value=None) -> Org:
     """The org named by a parameter (404 when not the user's), else the top-most org on which
     the user holds study.manage."""
     if value not in (None, ""):
+        if _int(value) is None:  # "abc", "-1", a number past the column: 404, never a 500
+            raise deny()
         return access_org(user, value, need=MANAGE)
     paths = paths_for(user, MANAGE)
     if not paths:
@@ -141,7 +136,7 @@ def access_note(user, note_id) -> StudyNote:
         raise deny()
     if can(user, MANAGE, note.org_path):
         return note
-    if getattr(user, "member_id", None) == note.member_id and user.is_active:
+    if getattr(own_member(user), "pk", None) == note.member_id:
         return note
     raise deny()
 
@@ -152,7 +147,7 @@ def access_member_points(user, member_id) -> Member:
     member = Member.all_objects.select_related("branch").filter(pk=pk).first() if pk else None
     if member is None:
         raise deny()
-    if getattr(user, "member_id", None) == member.pk and user.is_active:
+    if getattr(own_member(user), "pk", None) == member.pk:
         return member
     if not can(user, MANAGE, member.org_path):
         raise deny()
@@ -170,20 +165,24 @@ def notes_for(
     year: int | None = None,
     copied_only: bool = False,
     mine: bool = False,
+    session: StudySession | None = None,
 ) -> QuerySet:
     """Notes the user may list, newest first: a manager's subtree (narrowed to `org`), or his
     own (`mine`, and always for a member without study.manage). 404 for users who are
-    neither. Each note carries `copy_count` and `top_similarity`."""
+    neither. `session` (from `note_session`) keeps the notes written on that study session.
+    Each note carries `copy_count` and `top_similarity`."""
     manager = has_cap_anywhere(user, MANAGE)
     if manager and not mine:
         qs = StudyNote.objects.visible_to(user, MANAGE)
         if org is not None:
             qs = qs.filter(subtree_q("org_path", org.path))
     else:
-        member_id = getattr(user, "member_id", None)
-        if not member_id or not user.is_active:
+        member = own_member(user)
+        if member is None:
             raise deny()
-        qs = StudyNote.objects.unscoped().filter(member_id=member_id)
+        qs = StudyNote.objects.unscoped().filter(member_id=member.pk)
+    if session is not None:
+        qs = qs.filter(session_id=session.pk)
     if year:
         start, end = year_bounds(year)
         qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
@@ -194,6 +193,31 @@ def notes_for(
         .select_related("member", "member__branch", "session__meeting", "material")
         .order_by("-submitted_at", "-id")
     )
+
+
+def note_session(user, value) -> StudySession | None:
+    """The study session a notes list is narrowed to (`?session=`, the session page's link):
+    None when the value is missing or not an id (the filter is ignored); 404 for a session
+    the user may not look at. A manager of its org or of an org below it (whose members were
+    there) may; so may a member who was present."""
+    pk = _int(value)
+    if pk is None:
+        return None
+    session = StudySession.all_objects.select_related("meeting").filter(pk=pk).first()
+    if session is None:
+        raise deny()
+    path = session.org_path
+    if can(user, MANAGE, path) or any(p.startswith(path) for p in paths_for(user, MANAGE)):
+        return session
+    member = own_member(user)
+    if (
+        member is not None
+        and Attendance.all_objects.filter(
+            meeting_id=session.meeting_id, member=member, status=AttendanceStatus.PRESENT
+        ).exists()
+    ):
+        return session
+    raise deny()
 
 
 @dataclass
@@ -402,7 +426,7 @@ class MemberPoints:
     scheme: rules.PointSchemeData
     total: Decimal
     lines: list[PointLine]  # newest first
-    excluded: str | None  # "retired" / "mobile"
+    excluded: str | None  # "retired" / "mobile" / "suspended"
     by_action: list[tuple[str, Decimal]]
 
     @property
@@ -423,10 +447,21 @@ class MemberPoints:
 
     @property
     def excluded_label(self) -> str:
-        return rules.EXCLUSION_LABELS.get(self.excluded or "", "")
+        return EXCLUSION_LABELS.get(self.excluded or "", "")
+
+
+#: rules.study's reasons, and 停止党籍: no organisational life, so no points either
+EXCLUSION_LABELS = {
+    **rules.EXCLUSION_LABELS,
+    "suspended": "停止党籍期间不参加党员积分（R-LOCAL-08）",
+}
 
 
 def exclusion_of(member: Member, year: int) -> str | None:
+    """Why the member takes no part in `year`'s points (None: he does); the same members
+    as `taking_part_q` leaves out."""
+    if member.standing == Standing.SUSPENDED:
+        return "suspended"
     return rules.points_exclusion(
         retired=member.employment == Employment.RETIRED,
         is_mobile=member.is_mobile,
@@ -525,12 +560,15 @@ def my_points(user, year: int) -> MemberPoints | None:
 
 def taking_part_q(year: int) -> Q:
     """Members who take part in `year`'s points: on the roster during the year, neither
-    retired nor a mobile member long away (R-LOCAL-08, rules.points_exclusion in SQL)."""
+    retired nor a mobile member long away (R-LOCAL-08, rules.points_exclusion in SQL), nor
+    suspended (停止党籍: no organisational life; the study hours leave them out too)."""
     on_roster = Q(joined_on__lte=year_end(year)) & (
         Q(left_on__isnull=True) | Q(left_on__gte=dt.date(year, 1, 1))
     )
-    excluded = Q(employment=Employment.RETIRED) | Q(
-        is_mobile=True, mobile_since__lt=rules.mobile_cutoff(year)
+    excluded = (
+        Q(employment=Employment.RETIRED)
+        | Q(is_mobile=True, mobile_since__lt=rules.mobile_cutoff(year))
+        | Q(standing=Standing.SUSPENDED)
     )
     return on_roster & ~excluded
 

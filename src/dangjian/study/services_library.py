@@ -29,7 +29,7 @@ from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
 from dangjian.core.uploads import SNIFF_BYTES, sniff
 from dangjian.members.models import Member
-from dangjian.orgs.models import Org
+from dangjian.orgs.models import Org, OrgKind
 from dangjian.study.models import (
     Material,
     MaterialKind,
@@ -38,13 +38,19 @@ from dangjian.study.models import (
     Topic,
 )
 from dangjian.study.points_hooks import points_changed
-from dangjian.study.selectors_library import ancestor_paths, member_of
+from dangjian.study.selectors_library import ancestor_paths, may_change_assignment, member_of
 
 MANAGE = Cap.STUDY_MANAGE
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 URL_MAX = 500
 MINUTES_MAX = 600
+#: dates and times outside these years are typing mistakes (and year 1 or 9999 overflows
+#: when moved between time zones)
+YEAR_MIN, YEAR_MAX = 2000, 2100
+NUL_MESSAGE = "{label}中含有空字符，无法保存，请删除后重新填写。"
+#: orgs that hold no members of their own (pickers leave them out: manage_orgs)
+NOT_PUBLISHERS = (OrgKind.GROUP, OrgKind.DISCIPLINE_COMMITTEE)
 #: [Content_Types].xml of an Office file is a few KB; larger is not one of ours
 CONTENT_TYPES_MAX = 256 * 1024
 
@@ -112,6 +118,8 @@ def clean_text(value, field: str, label: str, limit: int, *, required: bool = Fa
     if value is None:
         value = ""
     value = value.strip() if isinstance(value, str) else str(value).strip()
+    if "\x00" in value:  # PostgreSQL refuses NUL in text
+        raise AppError(NUL_MESSAGE.format(label=label), field=field)
     if required and not value:
         raise AppError(f"请填写{label}。", field=field)
     if len(value) > limit:
@@ -129,15 +137,24 @@ def clean_int(value, field: str, label: str, low: int, high: int) -> int:
     return number
 
 
+def check_year(value: dt.date, field: str, label: str) -> None:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise AppError(f"{label}应在{YEAR_MIN}年到{YEAR_MAX}年之间。", field=field)
+
+
 def clean_date(value, field: str, label: str) -> dt.date:
+    if isinstance(value, dt.date):
+        check_year(value, field, label)  # before a time zone moves it
     if isinstance(value, dt.datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value or "").strip())
+        found = dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise AppError(f"请填写有效的{label}（YYYY-MM-DD）。", field=field) from None
+    check_year(found, field, label)
+    return found
 
 
 def active_org(org: Org, field: str = "org") -> Org:
@@ -145,6 +162,18 @@ def active_org(org: Org, field: str = "org") -> Org:
         raise AppError("请选择组织。", field=field)
     if org.dissolved_on is not None:
         raise AppError("该组织已撤销。", field=field)
+    return org
+
+
+def publishing_org(org: Org, field: str = "org") -> Org:
+    """An org that publishes materials, banks and tests, or is assigned reading: a 党小组 or a
+    纪委 holds no members of its own, so no member would ever see what it published."""
+    active_org(org, field)
+    if org.kind in NOT_PUBLISHERS:
+        raise AppError(
+            f"{OrgKind(org.kind).label}不能发布或布置学习内容，请选择党委、党总支或党支部。",
+            field=field,
+        )
     return org
 
 
@@ -298,7 +327,7 @@ def material_create(
     """A document, video or link in `org`'s library. A document or video needs its file; a
     link needs an http(s) address."""
     require(actor, MANAGE, getattr(org, "path", ""))
-    active_org(org)
+    publishing_org(org)
     topic = _topic(topic)
     title = clean_text(title, "title", "标题", TITLE_MAX, required=True)
     description = clean_text(description, "description", "简介", DESCRIPTION_MAX)
@@ -454,7 +483,7 @@ def material_assign(
     material's own org or one below it, and one the actor manages. Assigning again to the same
     org changes the due date."""
     require(actor, MANAGE, getattr(org, "path", ""))
-    active_org(org)
+    publishing_org(org)
     if not org.path.startswith(material.org_path):
         raise AppError("只能布置给发布该资料的组织或其下级组织。", field="org")
     if not material.is_active:
@@ -466,10 +495,17 @@ def material_assign(
     if due_on > today + dt.timedelta(days=3 * 366):
         raise AppError("完成期限不能晚于三年以后。", field="due_on")
     existing = (
-        ReadingAssignment.all_objects.select_for_update().filter(material=material, org=org).first()
+        ReadingAssignment.all_objects.select_for_update()
+        .select_related("material")
+        .filter(material=material, org=org)
+        .first()
     )
     if existing is not None:
         if existing.due_on != due_on:
+            if not may_change_assignment(actor, existing):
+                raise AppError(
+                    "上级已将该资料布置给这个组织，完成期限只能由上级修改。", field="due_on"
+                )
             before = existing.due_on
             existing.due_on = due_on
             existing.save(update_fields=["due_on"])
@@ -504,8 +540,10 @@ def material_assign(
 
 @transaction.atomic
 def assignment_remove(*, actor, assignment: ReadingAssignment) -> None:
-    """Withdraw an assignment (the reading progress stays)."""
-    require(actor, MANAGE, assignment.org_path)
+    """Withdraw an assignment (the reading progress stays): those who manage the material's
+    org, or the one who made it (selectors_library.may_change_assignment)."""
+    if not may_change_assignment(actor, assignment):
+        raise deny()
     material = assignment.material
     changes = {"org": assignment.org_id, "due_on": assignment.due_on}
     ReadingAssignment.all_objects.filter(pk=assignment.pk).delete()

@@ -23,6 +23,7 @@ from dangjian.similarity import services as similarity
 from dangjian.study.models import CopiedNote, Material, StudyNote, StudySession
 from dangjian.study.points_hooks import points_changed
 from dangjian.study.selectors_points import NOTE_SOURCE, ancestor_paths
+from dangjian.study.selectors_sessions import own_member
 
 MANAGE = Cap.STUDY_MANAGE
 
@@ -97,10 +98,11 @@ def note_submit(
 ) -> StudyNote:
     """The actor's own note (his account must be a member's on the roster). `session` (a
     StudySession or its id) must be one he was present at; `material` (or its id) one of his
-    branch's or an org's above it. The note is indexed and compared with every note and every
+    branch's or an org's above it. A separated administrator's account (三员分立) is no
+    member's here. The note is indexed and compared with every note and every
     set of minutes indexed before it (any org, any year, the author's own too); each match at
     or above STUDY_NOTE_MIN_SIMILARITY becomes a CopiedNote."""
-    member = getattr(actor, "member", None) if getattr(actor, "member_id", None) else None
+    member = own_member(actor)  # never one of the separated administrators (三员分立)
     if member is None or member.left_on is not None:
         raise AppError("只有在册党员本人可以提交心得体会。", code="forbidden")
     title, text = _text(title, text)
@@ -165,7 +167,7 @@ def note_withdraw(*, actor, note: StudyNote, now: dt.datetime | None = None) -> 
     the source of go with it (their text can no longer be shown)."""
     now = now or timezone.now()
     manager = actor is None or can(actor, MANAGE, note.org_path)
-    author = getattr(actor, "member_id", None) == note.member_id
+    author = getattr(own_member(actor), "pk", None) == note.member_id
     if not manager:
         if not author:
             raise deny()

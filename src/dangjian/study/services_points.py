@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -127,22 +127,61 @@ def points_refresh(*, member_ids: Iterable[int], year: int) -> int:
     are replaced (deleted and inserted again in one transaction per batch of CHUNK members),
     with the member's current org path. Members who take no part that year (R-LOCAL-08) are
     left with no entries. Returns the number of entries written."""
-    if not 2000 <= int(year) <= 2200:
-        raise AppError("年度无效。", field="year")
+    year = _year(year)
     ids = sorted({int(i) for i in member_ids if i})
     schemes = schemes_data()
     written = 0
     for chunk in _chunks(ids):
-        written += _refresh_chunk(chunk, int(year), schemes)
+        written += _refresh_chunk(chunk, year, schemes)
     return written
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = 0
+    if not 2000 <= year <= 2200:
+        raise AppError("年度无效。", field="year")
+    return year
+
+
+#: source ids per DELETE of the stale entries of other years (SQLite's variable limit)
+STALE_IDS_PER_QUERY = 5000
+
+
+def _drop_stale(ids: list[int], year: int, rows: list[PointEntry]) -> None:
+    """Delete the batch's entries of other years for the sources about to be inserted: a
+    source has one date, so an entry of another year is left from before it moved (a meeting
+    corrected across New Year) and would break the unique key (member, action, source)."""
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        by_type[row.source_type].add(row.source_id)
+    matching, size = Q(), 0  # one query while few, a bounded number of parameters when many
+    for source_type, source_ids in sorted(by_type.items()):
+        for part in _chunks(sorted(source_ids), STALE_IDS_PER_QUERY):
+            if size and size + len(part) > STALE_IDS_PER_QUERY:
+                _delete_other_years(ids, year, matching)
+                matching, size = Q(), 0
+            matching |= Q(source_type=source_type, source_id__in=part)
+            size += len(part)
+    if size:
+        _delete_other_years(ids, year, matching)
+
+
+def _delete_other_years(ids: list[int], year: int, matching: Q) -> None:
+    PointEntry.all_objects.filter(matching, member_id__in=ids).exclude(year=year).delete()
 
 
 @transaction.atomic
 def _refresh_chunk(ids: list[int], year: int, schemes) -> int:
+    # the batch's members are locked (in one order, the primary key's) before anything is
+    # read or deleted: two rebuilds of one member wait for each other instead of colliding
     members = list(
-        Member.all_objects.filter(pk__in=ids).values_list(
-            "pk", "org_path", "employment", "is_mobile", "mobile_since"
-        )
+        Member.all_objects.select_for_update(no_key=True)  # FK inserts need not wait
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "org_path", "employment", "is_mobile", "mobile_since")
     )
     taking_part = {
         pk: path
@@ -175,6 +214,7 @@ def _refresh_chunk(ids: list[int], year: int, schemes) -> int:
                 )
             )
     PointEntry.all_objects.filter(member_id__in=ids, year=year).delete()
+    _drop_stale(ids, year, rows)
     PointEntry.all_objects.bulk_create(rows, batch_size=500)
     return len(rows)
 
@@ -183,7 +223,7 @@ def points_refresh_all(*, year: int) -> int:
     """Rebuild `year`'s ledger for every member on the roster during that year, CHUNK member
     ids at a time (key-set over the primary key: each batch is one indexed query), and drop
     the entries of members no longer on it. Returns the number of entries written."""
-    year = int(year)
+    year = _year(year)
     on_roster = Q(joined_on__lte=dt.date(year, 12, 31)) & (
         Q(left_on__isnull=True) | Q(left_on__gte=dt.date(year, 1, 1))
     )
@@ -312,7 +352,15 @@ def point_scheme_save(
     if not 1 <= base <= BASELINE_MAX:
         raise AppError(f"年度合格分应在1到{BASELINE_MAX}之间。", field="baseline")
     cleaned = _clean_rules(rules)
-    latest = PointScheme.objects.select_for_update().order_by("-version").first()
+    # the roots always exist (an empty scheme table has no row to lock): two saves at once
+    # wait for each other here; NO KEY UPDATE lets rows that point at a root be written
+    list(
+        Org.objects.unscoped()
+        .select_for_update(no_key=True)
+        .filter(parent__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     newest = PointScheme.objects.order_by("-effective_from", "-version").first()
     if newest is not None and start < newest.effective_from:
         raise AppError(
@@ -320,14 +368,23 @@ def point_scheme_save(
             f"{newest.effective_from:%Y-%m-%d}。",
             field="effective_from",
         )
-    scheme = PointScheme.objects.create(
-        name=name,
-        version=(latest.version if latest else 0) + 1,
-        effective_from=start,
-        baseline=base,
-        note=note,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
+    fields = {
+        "name": name,
+        "effective_from": start,
+        "baseline": base,
+        "note": note,
+        "created_by": actor if getattr(actor, "pk", None) else None,
+    }
+    scheme = None
+    for _ in range(2):  # a version taken meanwhile (a database without row locks): once more
+        try:
+            with transaction.atomic():
+                scheme = PointScheme.objects.create(version=_next_version(), **fields)
+            break
+        except IntegrityError:
+            continue
+    if scheme is None:
+        raise AppError("其他人正在同时保存积分方案，请刷新后重试。", code="conflict")
     for rule in cleaned:
         rule.scheme = scheme
     PointRule.objects.bulk_create(cleaned)
@@ -347,6 +404,11 @@ def point_scheme_save(
     if years:
         transaction.on_commit(partial(_enqueue_all, years))
     return scheme
+
+
+def _next_version() -> int:
+    latest = PointScheme.objects.order_by("-version").values_list("version", flat=True).first()
+    return (latest or 0) + 1
 
 
 def _enqueue_all(years: list[int]) -> None:

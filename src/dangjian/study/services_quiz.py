@@ -28,13 +28,15 @@ from dangjian.rules import study as rules
 from dangjian.study.models import Question, QuestionBank, Quiz, QuizAttempt
 from dangjian.study.points_hooks import points_changed
 from dangjian.study.quiz_import import check_question, read_questions
-from dangjian.study.selectors_library import GRACE, ancestor_paths, bank_has_attempts, member_of
+from dangjian.study.selectors_library import member_of
+from dangjian.study.selectors_quiz import GRACE, bank_has_attempts
 from dangjian.study.services_library import (
     acting_member,
-    active_org,
+    check_year,
     clean_int,
     clean_text,
     in_library_of,
+    publishing_org,
     require,
     user_or_none,
 )
@@ -62,7 +64,7 @@ def _raise_all(errors: list[tuple[str, str]]) -> None:
 @transaction.atomic
 def bank_create(*, actor, org: Org, title, description="") -> QuestionBank:
     require(actor, MANAGE, getattr(org, "path", ""))
-    active_org(org)
+    publishing_org(org)
     title = clean_text(title, "title", "题库名称", TITLE_MAX, required=True)
     description = clean_text(description, "description", "说明", DESCRIPTION_MAX)
     bank = QuestionBank.all_objects.create(
@@ -215,6 +217,7 @@ def _moment(value, field: str, label: str) -> dt.datetime:
         value = dt.datetime.combine(value, dt.time.min)
     if not isinstance(value, dt.datetime):
         raise AppError(f"请填写{label}。", field=field)
+    check_year(value, field, label)  # before a time zone moves it past year 1 or 9999
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -233,16 +236,14 @@ def quiz_create(
     opens_at,
     closes_at,
 ) -> Quiz:
-    """A self-test of `org`'s members, drawn from `bank`: the bank of an org above `org` (or
-    of `org` itself), or one the actor keeps."""
+    """A self-test of `org`'s members, drawn from `bank`. The bank holds the answers: only
+    those who manage the bank's org draw a test from it (a branch does not use the bank of the
+    level above: its managers publish the test), 404 to the others."""
     require(actor, MANAGE, getattr(org, "path", ""))
-    active_org(org)
+    publishing_org(org)
     if bank is None:
         raise AppError("请选择题库。", field="bank")
-    bank_usable = bank.org_path in ancestor_paths(org.path) or (
-        actor is None or can(actor, MANAGE, bank.org_path)
-    )
-    if not bank_usable:
+    if actor is not None and not can(actor, MANAGE, bank.org_path):
         raise deny()
     title = clean_text(title, "title", "测试名称", TITLE_MAX, required=True)
     active = Question.all_objects.filter(bank=bank, is_active=True).count()
@@ -313,15 +314,26 @@ def _audit_expired(actor, attempt: QuizAttempt) -> None:
     )
 
 
-def attempts_close_expired(*, quiz: Quiz | None = None, now: dt.datetime | None = None) -> int:
-    """Close every attempt whose time (and grace) ran out unsubmitted, as 0 (a job, or a page
-    about to show the results). Returns how many were closed."""
+def attempts_close_expired(
+    *,
+    quiz: Quiz | None = None,
+    member: Member | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Close every attempt whose time (and grace) ran out unsubmitted, as 0: a job, or a page
+    about to show the results of a test (`quiz`) or a member's tests (`member`). One query
+    when there is none; each one closed is audited. Returns how many were closed."""
     now = now or timezone.now()
     qs = QuizAttempt.all_objects.filter(submitted_at__isnull=True, deadline_at__lt=now - GRACE)
     if quiz is not None:
         qs = qs.filter(quiz=quiz)
+    if member is not None:
+        qs = qs.filter(member=member)
+    due = list(qs.order_by("id").values_list("pk", flat=True)[:1000])
+    if not due:
+        return 0
     closed = 0
-    for attempt in qs.select_related("quiz").order_by("id")[:1000]:
+    for attempt in QuizAttempt.all_objects.filter(pk__in=due).select_related("quiz"):
         with transaction.atomic():
             if _expire(attempt.pk, attempt.deadline_at):
                 _audit_expired(None, attempt)

@@ -26,6 +26,7 @@ from dangjian.orgs.selectors import access_org
 from dangjian.study import exporters_library  # noqa: F401  (registers the exports)
 from dangjian.study import forms_library as f
 from dangjian.study import selectors_library as sel
+from dangjian.study import selectors_quiz as qsel
 from dangjian.study import services_library as lib
 from dangjian.study import services_quiz as quizzes
 from dangjian.study.models import MaterialKind, Topic
@@ -78,7 +79,7 @@ def library(request):
     g = request.GET
     topic = Topic.objects.filter(pk=sel._int(g.get("topic"))).first() if g.get("topic") else None
     kind = g.get("kind") if g.get("kind") in MaterialKind.values else ""
-    q = g.get("q", "").strip()[:50]
+    q = g.get("q", "").replace("\x00", "").strip()[:50]
     retired = g.get("retired") == "1" and sel.manages_any(user)
     listing = sel.library_page(user, topic=topic, kind=kind, q=q, retired=retired)
     page = Paginator(listing.rows, PAGE_SIZE).get_page(g.get("page"))
@@ -105,7 +106,8 @@ def _material_context(request, material, **extra) -> dict:
     progress = sel.progress_of(member, [material.pk]).get(material.pk)
     assignments = sel.assignments_of(user, material)
     for a in assignments:
-        a.removable = can(user, MANAGE, a.org_path)
+        a.material = material
+        a.removable = sel.may_change_assignment(user, a)
     context = {
         "material": material,
         "member": member,
@@ -305,8 +307,7 @@ def material_progress_export(request, assignment_id):
 
 @require_http_methods(["GET", "POST"])
 def banks(request):
-    """题库: the banks the user keeps, the form for a new one, and the banks above him that
-    his tests may draw from."""
+    """题库: the banks the user keeps and the form for a new one."""
     user = request.user
     _require_manager(user)
     orgs = sel.manage_orgs(user)
@@ -329,22 +330,18 @@ def banks(request):
     else:
         form = f.BankForm(orgs=orgs, initial={"org": str(orgs[0].pk)} if orgs else {})
         status = 200
-    page = Paginator(sel.bank_list(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    own = {b.pk for b in page.object_list}
-    above = [
-        b for b in sel.banks_for_quiz(user) if b.pk not in own and not can(user, MANAGE, b.org_path)
-    ]
+    page = Paginator(qsel.bank_list(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "study/library/banks.html",
-        {"page": page, "above": above, "form": form, "flags": _flags(user)},
+        {"page": page, "form": form, "flags": _flags(user)},
         status=status,
     )
 
 
 def _bank_page(request, bank, *, question_form=None, import_form=None, rows=None, status=200):
     retired = request.GET.get("retired") == "1"
-    page = Paginator(sel.bank_questions(bank, retired=retired), ROWS_PAGE_SIZE).get_page(
+    page = Paginator(qsel.bank_questions(bank, retired=retired), ROWS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for q in page.object_list:
@@ -360,7 +357,7 @@ def _bank_page(request, bank, *, question_form=None, import_form=None, rows=None
             "question_form": question_form or f.QuestionForm(),
             "import_form": import_form or f.ImportForm(),
             "import_rows": rows,
-            "has_attempts": sel.bank_has_attempts(bank),
+            "has_attempts": qsel.bank_has_attempts(bank),
             "flags": _flags(request.user),
         },
         status=status,
@@ -369,12 +366,12 @@ def _bank_page(request, bank, *, question_form=None, import_form=None, rows=None
 
 @require_GET
 def bank(request, bank_id):
-    return _bank_page(request, sel.access_bank(request.user, bank_id))
+    return _bank_page(request, qsel.access_bank(request.user, bank_id))
 
 
 @require_POST
 def bank_question_add(request, bank_id):
-    bank = sel.access_bank(request.user, bank_id)
+    bank = qsel.access_bank(request.user, bank_id)
     form = f.QuestionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -399,7 +396,7 @@ def bank_question_add(request, bank_id):
 @require_POST
 def bank_import(request, bank_id):
     """导入试题: all or nothing; every bad row is listed on the page."""
-    bank = sel.access_bank(request.user, bank_id)
+    bank = qsel.access_bank(request.user, bank_id)
     form = f.ImportForm({}, request.FILES)
     if _too_large(request, form):
         return _bank_page(request, bank, import_form=form, status=400)
@@ -431,7 +428,7 @@ def bank_template(request):
 
 @require_POST
 def question_retire(request, question_id):
-    question = sel.access_question(request.user, question_id)
+    question = qsel.access_question(request.user, question_id)
     quizzes.question_retire(actor=request.user, question=question)
     messages.success(request, "已停用该题，今后不再抽到。")
     return redirect("study:bank", bank_id=question.bank_id)
@@ -446,16 +443,18 @@ def quiz_list(request):
     user = request.user
     _require_library(user)
     state = request.GET.get("state", "")
-    state = state if state in sel.QUIZ_STATE_LABELS else ""
-    page = Paginator(sel.quiz_list(user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    state = state if state in qsel.QUIZ_STATE_LABELS else ""
     member = sel.member_of(user)
-    attempts = sel.attempts_of(member, [q.pk for q in page.object_list])
+    if member is not None:
+        quizzes.attempts_close_expired(member=member)
+    page = Paginator(qsel.quiz_list(user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    attempts = qsel.attempts_of(member, [q.pk for q in page.object_list])
     now = timezone.now()
     for quiz in page.object_list:
-        quiz.state = sel.quiz_state(quiz, now)
-        quiz.state_label = sel.QUIZ_STATE_LABELS[quiz.state]
+        quiz.state = qsel.quiz_state(quiz, now)
+        quiz.state_label = qsel.QUIZ_STATE_LABELS[quiz.state]
         quiz.mine = attempts.get(quiz.pk)
-        quiz.mine_state = sel.attempt_state(quiz.mine, now)
+        quiz.mine_state = qsel.attempt_state(quiz.mine, now)
         quiz.for_me = member is not None and lib.in_library_of(member, quiz.org_path)
     return render(
         request,
@@ -463,7 +462,7 @@ def quiz_list(request):
         {
             "page": page,
             "state": state,
-            "states": sel.QUIZ_STATE_LABELS,
+            "states": qsel.QUIZ_STATE_LABELS,
             "flags": _flags(user),
         },
     )
@@ -474,7 +473,7 @@ def quiz_new(request):
     user = request.user
     _require_manager(user)
     orgs = sel.manage_orgs(user)
-    banks = sel.banks_for_quiz(user)
+    banks = qsel.banks_for_quiz(user)
     by_id = {str(b.pk): b for b in banks}
     if request.method == "GET":
         initial = f.QuizForm.default_initial()
@@ -520,31 +519,32 @@ def quiz(request, quiz_id):
     """A test: for a member, start or his result; for managers, the results of the members
     they keep, the ranking per branch and the best members."""
     user = request.user
-    quiz = sel.access_quiz(user, quiz_id)
+    quiz = qsel.access_quiz(user, quiz_id)
     now = timezone.now()
     member = sel.member_of(user)
-    mine = sel.attempts_of(member, [quiz.pk]).get(quiz.pk)
+    mine = qsel.attempts_of(member, [quiz.pk]).get(quiz.pk)
     context = {
         "quiz": quiz,
-        "state": sel.quiz_state(quiz, now),
-        "state_label": sel.QUIZ_STATE_LABELS[sel.quiz_state(quiz, now)],
+        "state": qsel.quiz_state(quiz, now),
+        "state_label": qsel.QUIZ_STATE_LABELS[qsel.quiz_state(quiz, now)],
         "for_me": member is not None and lib.in_library_of(member, quiz.org_path),
         "mine": mine,
-        "mine_state": sel.attempt_state(mine, now),
+        "mine_state": qsel.attempt_state(mine, now),
         "flags": _flags(user),
         "can_manage": can(user, MANAGE, quiz.org_path),
     }
     if context["flags"]["manage"]:
-        page = Paginator(sel.quiz_results(user, quiz, now=now), ROWS_PAGE_SIZE).get_page(
+        quizzes.attempts_close_expired(quiz=quiz, now=now)
+        page = Paginator(qsel.quiz_results(user, quiz, now=now), ROWS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         for a in page.object_list:
-            a.state = sel.attempt_state(a, now)
-            a.state_label = sel.ATTEMPT_LABELS[a.state]
+            a.state = qsel.attempt_state(a, now)
+            a.state_label = qsel.ATTEMPT_LABELS[a.state]
         context.update(
-            summary=sel.quiz_summary(user, quiz, now=now),
-            ranking=sel.quiz_ranking(user, quiz, now=now),
-            top=sel.quiz_top(user, quiz, now=now),
+            summary=qsel.quiz_summary(user, quiz, now=now),
+            ranking=qsel.quiz_ranking(user, quiz, now=now),
+            top=qsel.quiz_top(user, quiz, now=now),
             page=page,
         )
     return render(request, "study/library/quiz.html", context)
@@ -552,13 +552,13 @@ def quiz(request, quiz_id):
 
 @require_POST
 def quiz_start(request, quiz_id):
-    quiz = sel.access_quiz(request.user, quiz_id)
+    quiz = qsel.access_quiz(request.user, quiz_id)
     attempt = quizzes.quiz_start(actor=request.user, quiz=quiz)
     return redirect("study:quiz_take", attempt_id=attempt.pk)
 
 
 def _own_attempt(request, attempt_id):
-    attempt = sel.access_attempt(request.user, attempt_id)
+    attempt = qsel.access_attempt(request.user, attempt_id)
     member = sel.member_of(request.user)
     if member is None or member.pk != attempt.member_id:
         raise deny()
@@ -582,9 +582,9 @@ def quiz_take(request, attempt_id):
             raise
         messages.success(request, "已交卷。")
         return redirect(result_url)
-    if sel.attempt_state(attempt) != sel.RUNNING:
+    if qsel.attempt_state(attempt) != qsel.RUNNING:
         return redirect(result_url)
-    questions = sel.attempt_questions(attempt)
+    questions = qsel.attempt_questions(attempt)
     for n, q in enumerate(questions, start=1):
         q.number = n
         q.lettered = list(zip("ABCDEF", q.options, strict=False))
@@ -602,10 +602,12 @@ def quiz_take(request, attempt_id):
 
 @require_GET
 def attempt_result(request, attempt_id):
-    attempt = sel.access_attempt(request.user, attempt_id)
-    state = sel.attempt_state(attempt)
+    attempt = qsel.access_attempt(request.user, attempt_id)
+    now = timezone.now()
+    state = qsel.attempt_state(attempt, now)
     own = getattr(sel.member_of(request.user), "pk", None) == attempt.member_id
-    review = sel.attempt_review(attempt) if state != sel.RUNNING else []
+    level = qsel.review_level(request.user, attempt, now) if state != qsel.RUNNING else None
+    review = qsel.attempt_review(attempt, level) if level else []
     return render(
         request,
         "study/library/result.html",
@@ -613,11 +615,14 @@ def attempt_result(request, attempt_id):
             "attempt": attempt,
             "quiz": attempt.quiz,
             "state": state,
-            "state_label": sel.ATTEMPT_LABELS[state],
-            "timed_out": sel.timed_out(attempt),
+            "state_label": qsel.ATTEMPT_LABELS[state],
+            "timed_out": qsel.timed_out(attempt),
             "own": own,
             "review": review,
             "wrong": [r for r in review if not r.correct],
+            "level": level,
+            "answers_shown": level == qsel.REVIEW_FULL,
+            "answers_later": qsel.ANSWERS_LATER,
             "flags": _flags(request.user),
         },
     )

@@ -30,6 +30,7 @@ from dangjian.study import (
 )
 from dangjian.study import selectors_points as sel
 from dangjian.study.forms_points import NoteForm, SchemeForm
+from dangjian.study.selectors_sessions import own_member
 
 MANAGE = Cap.STUDY_MANAGE
 PAGE_SIZE = 50
@@ -52,10 +53,18 @@ def _years():
     return range(this, this - YEARS_BACK, -1)
 
 
+def _writer(user):
+    """The member who may write a note: his own account (never a separated administrator's),
+    while he is on the roster."""
+    member = own_member(user)
+    return member if member is not None and member.left_on is None else None
+
+
 def _nav(user) -> dict:
     return {
         "manage": has_cap_anywhere(user, MANAGE),
-        "member": sel.own_member(user) is not None,
+        "member": own_member(user) is not None,
+        "writer": _writer(user) is not None,
         "scheme": has_cap_anywhere(user, MANAGE) or services_points.can_edit_scheme(user),
     }
 
@@ -69,12 +78,17 @@ def notes(request):
     user = request.user
     manager = has_cap_anywhere(user, MANAGE)
     mine = not manager or request.GET.get("mine") == "1"
-    if mine and not getattr(user, "member_id", None):
+    if mine and own_member(user) is None:
         raise deny()
-    org = sel.points_org(user, request.GET.get("org")) if manager and not mine else None
-    year = year_param(request)
+    # ?session= (the session page's link): that session's notes, of every year, across what
+    # the user manages unless an org is chosen; a malformed value is ignored
+    session = sel.note_session(user, request.GET.get("session"))
+    org_value = request.GET.get("org")
+    by_org = manager and not mine and (session is None or org_value not in (None, ""))
+    org = sel.points_org(user, org_value) if by_org else None
+    year = year_param(request) if session is None or request.GET.get("year") else None
     copied = request.GET.get("copied") == "1" and not mine
-    qs = sel.notes_for(user, org=org, year=year, copied_only=copied, mine=mine)
+    qs = sel.notes_for(user, org=org, year=year, copied_only=copied, mine=mine, session=session)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -88,6 +102,7 @@ def notes(request):
             "copied": copied,
             "mine": mine,
             "manager": manager,
+            "session": session,
             "nav_points": _nav(user),
         },
     )
@@ -95,7 +110,7 @@ def notes(request):
 
 @require_http_methods(["GET", "POST"])
 def note_new(request):
-    member = sel.own_member(request.user)
+    member = _writer(request.user)
     if member is None:
         raise deny()
     choices = {
@@ -136,7 +151,7 @@ def note(request, note_id):
     found = sel.access_note(request.user, note_id)
     manager = can(request.user, MANAGE, found.org_path)
     today = timezone.localdate()
-    own = getattr(request.user, "member_id", None) == found.member_id
+    own = getattr(own_member(request.user), "pk", None) == found.member_id
     return render(
         request,
         "study/points/note.html",
@@ -176,7 +191,7 @@ def points(request):
     """积分排名: the members of an org's subtree for a year, best first."""
     user = request.user
     if not has_cap_anywhere(user, MANAGE):
-        if sel.own_member(user) is not None:
+        if own_member(user) is not None:
             return redirect("study:my_points")
         raise deny()
     org = sel.points_org(user, request.GET.get("org"))
@@ -242,7 +257,7 @@ def member_points(request, member_id):
     member = sel.access_member_points(request.user, member_id)
     year = year_param(request)
     mine = sel.member_points(member, year)
-    own = getattr(request.user, "member_id", None) == member.pk
+    own = getattr(own_member(request.user), "pk", None) == member.pk
     return render(
         request,
         "study/points/my_points.html",
