@@ -28,7 +28,10 @@ class MemberSummary:
 def member_summary(member, today: dt.date) -> MemberSummary:
     paths = _ancestors(member.org_path)
     now = timezone.now()
-    taken = QuizAttempt.objects.unscoped().filter(member=member, submitted_at__isnull=False)
+    # a quiz is done once submitted, or once the time ran out (an expired attempt counts 0)
+    taken = QuizAttempt.objects.unscoped().filter(
+        Q(submitted_at__isnull=False) | Q(deadline_at__lte=now), member=member
+    )
     open_quizzes = (
         Quiz.objects.unscoped()
         .filter(org_path__in=paths, opens_at__lte=now, closes_at__gt=now)
