@@ -183,7 +183,14 @@ def _study_ids(tree, starts) -> dict[str, list[int]]:
             closes_at=starts + dt.timedelta(days=30),
         )
         attempt = services_quiz.quiz_start(actor=None, quiz=quiz, member=member)
-        actor = SimpleNamespace(pk=None, member_id=member.pk, member=member, is_active=True)
+        actor = SimpleNamespace(  # the member himself, an account without grants
+            pk=None,
+            member_id=member.pk,
+            member=member,
+            is_active=True,
+            is_authenticated=True,
+            _dangjian_grants=[],
+        )
         note = services_notes.note_submit(actor=actor, title="心得", text=text)
         for key, row in zip(
             ids, (plan, item, session, training, material, bank, quiz, attempt, note)
