@@ -372,3 +372,66 @@ def test_the_default_scheme_follows_r_local_08():
 )
 def test_check_point_rule(points, daily, yearly, fields):
     assert set(check_point_rule(points, daily, yearly)) == fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Review fixes: numbers that are no hours, the rule cited for a committee member, the chart
+
+
+ODD_NUMBERS = ["1e30", "-1e30", "NaN", "sNaN", "-0", "1e-30", "1e999999", " ", None]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_numbers_are_refused_never_raised(value):
+    """1e30 made the rounding raise decimal.InvalidOperation (a 500 on the pages)."""
+    assert check_session_hours(value, 2)
+    assert check_plan_hours(value)
+    assert set(check_training(dt.date(2024, 6, 1), dt.date(2024, 6, 1), value, today=TODAY)) == {
+        "hours"
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "学时应为数字"),
+        ("-0", "学时应大于0"),
+        ("1e-30", "最多保留一位小数"),
+        ("1e30", "不能超过本次学习的时长"),
+    ],
+)
+def test_odd_numbers_get_the_fitting_message(value, message):
+    assert message in check_session_hours(value, 2)
+
+
+def test_the_committee_rule_is_cited_whatever_the_figure():
+    """A deployment may set R-EDU-02's figure to 32: the rule cited is still R-EDU-02 for a
+    secretary or committee member (it was chosen by `required > 32`)."""
+    late = dt.date(2024, 11, 1)
+    committee = standing(
+        D("20"), is_committee_member=True, exempt=False, has_concentrated=True, committee_hours=32
+    )
+    assert committee.is_committee_member and committee.required == 32
+    assert [f.rule_id for f in shortfall_findings(committee, today=late, year=2024)] == ["R-EDU-02"]
+    ordinary = standing(D("20"), is_committee_member=False, exempt=False)
+    assert [f.rule_id for f in shortfall_findings(ordinary, today=late, year=2024)] == ["R-EDU-01"]
+    # the keyword overrides the standing's own flag
+    found = shortfall_findings(ordinary, today=late, year=2024, is_committee_member=True)
+    assert [f.rule_id for f in found] == ["R-EDU-02"]
+
+
+@pytest.mark.parametrize(
+    ("committee_hours", "labels", "earned", "bucket"),
+    [
+        (56, ("0学时", "0-8", "8-16", "16-24", "24-32", "32-56", "56及以上"), "56", 6),
+        (40, ("0学时", "0-8", "8-16", "16-24", "24-32", "32-40", "40及以上"), "45", 6),
+        (40, ("0学时", "0-8", "8-16", "16-24", "24-32", "32-40", "40及以上"), "39.9", 5),
+        (32, ("0学时", "0-8", "8-16", "16-24", "24-32", "32及以上"), "60", 5),
+    ],
+)
+def test_chart_buckets_follow_the_committee_figure(committee_hours, labels, earned, bucket):
+    from dangjian.rules.study import hours_bucket_bounds, hours_bucket_labels
+
+    assert hours_bucket_labels(committee_hours) == labels
+    assert len(hours_bucket_bounds(committee_hours)) == len(labels)
+    assert hours_bucket(D(earned), committee_hours) == bucket

@@ -8,6 +8,7 @@ the same figures as one member's breakdown; the per-unit statistics; the October
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -16,14 +17,17 @@ from dangjian.study import selectors_sessions as sel
 from dangjian.study import services_sessions as services
 from tests.study.conftest import YEAR, at, make_session, record, seat
 
+_TITLES = itertools.count(1)
+
 
 def _approved(member, hours, *, year=YEAR, concentrated=False, days=3, status="approved"):
-    """A training recorded by the system (approved at once) worth `hours`."""
+    """A training recorded by the system (approved at once) worth `hours` (each its own
+    title: the same training is not entered twice)."""
     started = dt.date(year, 5, 1)
     training = services.training_submit(
         actor=None,
         member=member,
-        title="网络培训",
+        title=f"网络培训{next(_TITLES)}",
         provider="干部网络学院",
         kind="online",
         started_on=started,
@@ -83,17 +87,29 @@ def test_hours_from_sessions_lessons_and_trainings(tree, personas):
     assert earned[tree.members_b[0].pk] == Decimal("4.5")
 
 
-def test_a_planned_session_counts_those_who_signed_in_but_an_unheld_lesson_does_not(tree, personas):
+def test_a_session_or_lesson_never_recorded_as_held_credits_nothing(tree, personas):
+    """Sign-in alone does not credit: the meeting must be recorded as held (or archived), as
+    for 党课, the statistics and points; a planned course does not count as R-EDU-02's
+    concentrated training either."""
     from dangjian.orglife.models import Attendance
 
-    session = make_session(tree.branch_a, at(3, 1), hours="2")
+    me = tree.members_a[0]
+    seat(me, tree.branch_a)
+    session = make_session(tree.branch_a, at(3, 1), hours="2", form="course")
     lesson = _lesson(tree.branch_a, at(3, 2), 60, [], status="planned")
     for meeting in (session.meeting, lesson):
-        Attendance.all_objects.filter(meeting=meeting, member=tree.members_a[0]).update(
-            status="present"
-        )
-    rows = _rows(personas.secretary_a, tree.branch_a)
-    assert rows[tree.members_a[0].pk].standing.earned == Decimal("2.0")
+        Attendance.all_objects.filter(meeting=meeting, member=me).update(status="present")
+    row = _rows(personas.secretary_a, tree.branch_a)[me.pk]
+    mine = sel.member_hours(me, YEAR)
+    assert row.standing.earned == mine.standing.earned == Decimal("0.0")
+    assert row.standing.needs_concentrated and mine.standing.needs_concentrated
+    assert mine.sessions == [] and mine.lessons == []
+    record(session.meeting, [me])
+    row = _rows(personas.secretary_a, tree.branch_a)[me.pk]
+    mine = sel.member_hours(me, YEAR)
+    assert row.standing.earned == mine.standing.earned == Decimal("2.0")
+    assert not row.standing.needs_concentrated and not mine.standing.needs_concentrated
+    assert row.standing == mine.standing
 
 
 def test_an_attached_lesson_credits_its_study_hours_instead_of_its_length(tree):
@@ -303,22 +319,7 @@ def test_stats_per_unit_and_period(tree, personas, django_assert_max_num_queries
 # The October to-dos
 
 
-@pytest.fixture
-def study_kind(monkeypatch):
-    """notify must know the kind "study_hours" (notify.models.NotificationKind); until it
-    declares it, the check of notify's services is given a list that has it."""
-    from dangjian.notify import services as notify_services
-    from dangjian.notify.models import NotificationKind
-
-    if "study_hours" not in NotificationKind.values:
-
-        class Kinds:
-            values = [*NotificationKind.values, "study_hours"]
-
-        monkeypatch.setattr(notify_services, "NotificationKind", Kinds)
-
-
-def test_reminders_from_october(tree, personas, study_kind):
+def test_reminders_from_october(tree, personas):
     from dangjian.notify.models import Notification
     from dangjian.study.reminders import remind_study
 
@@ -351,9 +352,33 @@ def test_reminders_from_october(tree, personas, study_kind):
     assert remind_study(dt.date(YEAR, 12, 31)) == 0
 
 
-def test_no_reminders_when_nobody_is_short(tree, personas, study_kind):
+def test_no_reminders_when_nobody_is_short(tree, personas):
     from dangjian.study.reminders import remind_study
 
     for m in [*tree.members_a, *tree.members_b, *tree.members_c]:
         _approved(m, "60", concentrated=True)
     assert remind_study(dt.date(YEAR, 11, 1)) == 0
+
+
+def test_a_committee_figure_of_32_still_cites_r_edu_02(tree, personas, settings):
+    """The rule was picked by `required > 32`: a deployment setting R-EDU-02's figure to 32
+    made a secretary's warning cite R-EDU-01."""
+    from dangjian.notify.models import Notification
+    from dangjian.study.reminders import remind_study
+
+    settings.STUDY_COMMITTEE_HOURS = 32
+    a = tree.members_a
+    seat(a[0], tree.branch_a)  # 张三丰, secretary_a's member
+    _approved(a[0], "20", concentrated=True)
+    mine = sel.member_hours(a[0], YEAR)
+    assert mine.standing.required == 32
+    assert [f.rule_id for f in mine.findings(dt.date(YEAR, 11, 1))] == ["R-EDU-02"]
+    assert [f.rule_id for f in sel.member_hours(a[2], YEAR).findings(dt.date(YEAR, 11, 1))] == [
+        "R-EDU-01"
+    ]
+    remind_study(dt.date(YEAR, 10, 1))
+    item = Notification.objects.get(user=personas.secretary_a, dedupe_key__contains=":member:")
+    assert item.rule_id == "R-EDU-02"
+    # the chart: 32 and over is the last bar
+    summary = sel.hours_summary(personas.secretary_a, tree.branch_a, YEAR)
+    assert summary.chart()["units"][-1] == "32及以上" and len(summary.buckets) == 6

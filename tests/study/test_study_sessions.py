@@ -490,3 +490,177 @@ def test_exemption_of_another_branch_is_404(tree, personas):
             actor=personas.secretary_a, member=tree.members_b[0], year=YEAR, reason="old"
         )
     assert StudyExemption.all_objects.count() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Review fixes
+
+
+@pytest.mark.parametrize("value", ["1e30", "NaN", "-0", "1e-30"])
+def test_odd_hours_are_refused_at_the_field_everywhere(tree, value):
+    with pytest.raises(AppError) as exc:
+        make_session(tree.branch_a, at(3, 1), hours=value)
+    assert exc.value.field == "hours"
+    plan = _plan(tree.branch_a)
+    with pytest.raises(AppError) as exc:
+        _item(plan, hours=value)
+    assert exc.value.field == "hours"
+    with pytest.raises(AppError) as exc:
+        _training(tree.members_a[2], hours=value)
+    assert exc.value.field == "hours"
+    assert (Meeting.all_objects.count(), PlanItem.all_objects.count()) == (0, 0)
+    assert Training.all_objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "field"),
+    [
+        (dt.datetime(9999, 12, 31, 22, tzinfo=dt.UTC), "starts_at"),
+        (dt.datetime(1, 1, 1, 9, tzinfo=dt.UTC), "starts_at"),
+        (dt.datetime(1999, 12, 31, 9, tzinfo=dt.UTC), "starts_at"),
+        (at(12, 31, 23, 30, year=2200), "ends_at"),  # ends in 2201
+    ],
+)
+def test_session_times_are_bounded_to_sensible_years(tree, starts_at, field):
+    """Year 9999 made orglife's local-day conversion overflow (a 500)."""
+    with pytest.raises(AppError) as exc:
+        make_session(tree.branch_a, starts_at, length_minutes=60, hours="1")
+    assert exc.value.field == field and "2000" in exc.value.message
+    assert Meeting.all_objects.count() == 0
+
+
+def test_a_session_is_held_by_a_unit_body_or_below_never_the_whole_city(tree):
+    """At the root its roster would be every member of the city: one attendance row each."""
+    with pytest.raises(AppError) as exc:
+        make_session(tree.root, at(3, 1))
+    assert exc.value.field == "org" and "单位" in exc.value.message
+    assert Meeting.all_objects.count() == 0 and Attendance.all_objects.count() == 0
+    unit = make_session(tree.party_group_a, at(3, 1))  # the unit's top node: its members
+    assert Attendance.all_objects.filter(meeting=unit.meeting).count() == 8
+    assert make_session(tree.branch_c, at(3, 2)).meeting.org == tree.branch_c
+
+
+def test_a_branch_without_a_unit_may_still_hold_a_session(tree):
+    from dangjian.members.services import member_create
+    from dangjian.orgs.services import org_create
+    from tests.conftest import member_data
+
+    direct = org_create(actor=None, parent=tree.root, name="工委直属支部", kind="branch")
+    assert direct.unit_id is None
+    member_create(actor=None, branch=direct, name="直属党员", **member_data())
+    session = make_session(direct, at(3, 1))
+    assert Attendance.all_objects.filter(meeting=session.meeting).count() == 1
+
+
+def test_the_same_training_is_not_entered_twice(tree, personas, media):
+    member = personas.member_a.member
+    first = _training(member, personas.member_a, proof=SimpleUploadedFile("p.pdf", PDF))
+    for actor, proof in ((personas.member_a, SimpleUploadedFile("p.pdf", PDF)), (None, None)):
+        with pytest.raises(AppError, match="该培训已登记") as exc:
+            _training(member, actor, proof=proof)
+        assert exc.value.field == "title"
+    assert Training.all_objects.count() == 1
+    # another span or title is another training; a rejected one may be entered again
+    _training(member, None, started_on=dt.date(YEAR, 6, 3), ended_on=dt.date(YEAR, 6, 7))
+    services.training_decide(actor=personas.secretary_a, training=first, approve=False, reason="x")
+    again = _training(member, None)
+    assert again.status == "approved" and Training.all_objects.count() == 3
+
+
+def test_training_dates_before_2000_are_refused(tree):
+    with pytest.raises(AppError) as exc:
+        _training(tree.members_a[2], started_on=dt.date(1, 1, 1), ended_on=dt.date(1, 1, 2))
+    assert exc.value.field == "started_on" and "2000" in exc.value.message
+    assert Training.all_objects.count() == 0
+
+
+def test_training_revoke(tree, personas, media, changed):
+    member = tree.members_a[2]
+    training = _training(member, personas.secretary_a)
+    changed.clear()
+    with pytest.raises(Http404):
+        services.training_revoke(actor=personas.secretary_b, training=training, reason="x")
+    with pytest.raises(AppError) as exc:
+        services.training_revoke(actor=personas.secretary_a, training=training, reason=" ")
+    assert exc.value.field == "reason"
+    assert Training.all_objects.get(pk=training.pk).status == "approved"
+    done = services.training_revoke(
+        actor=personas.unit_admin, training=training, reason="证明材料不实"
+    )
+    assert (done.status, done.reject_reason, done.decided_by) == (
+        "rejected",
+        "证明材料不实",
+        personas.unit_admin,
+    )
+    assert changed == [([member.pk], YEAR)]  # the hours and points it gave go
+    entry = AuditEntry.objects.get(action="study.training.revoked")
+    assert entry.changes["reason"] == "证明材料不实"
+    with pytest.raises(AppError, match="只能撤销已认定"):
+        services.training_revoke(actor=personas.unit_admin, training=done, reason="again")
+    # nobody withdraws his own
+    mine = _training(personas.secretary_a.member, personas.unit_admin)
+    with pytest.raises(AppError, match="本人"):
+        services.training_revoke(actor=personas.secretary_a, training=mine, reason="x")
+
+
+def _transfer(member, to_org, personas):
+    from dangjian.members.transfers import services as transfers
+
+    t = transfers.transfer_start(
+        actor=personas.secretary_a,
+        member=member,
+        on=dt.date.today(),
+        reason="工作调动",
+        to_org=to_org,
+    )
+    transfers.transfer_accept(actor=personas.secretary_b, transfer=t, on=dt.date.today())
+    member.refresh_from_db()
+    return member
+
+
+def test_a_transferred_members_training_and_exemption_follow_him(tree, personas, media):
+    from dangjian.study import selectors_sessions as sel
+
+    member = personas.member_a.member
+    pending = _training(member, personas.member_a, proof=SimpleUploadedFile("p.pdf", PDF))
+    approved = _training(
+        member,
+        None,
+        hours="8",
+        title="网络培训",
+        started_on=dt.date(YEAR, 6, 3),
+        ended_on=dt.date(YEAR, 6, 3),
+    )
+    exemption = services.exemption_grant(actor=None, member=member, year=YEAR, reason="ill")
+    member = _transfer(member, tree.branch_b, personas)
+    assert pending.org_path == tree.branch_a.path  # stored as history, not used for access
+    # the new secretary sees and decides; the old one gets 404
+    assert [t.pk for t in sel.trainings_pending(personas.secretary_b)] == [pending.pk]
+    assert sel.trainings_pending(personas.secretary_a) == []
+    assert pending.pk in [t.pk for t in sel.trainings_pending(personas.unit_admin, tree.branch_b)]
+    assert sel.trainings_pending(personas.unit_admin, tree.branch_a) == []
+    assert [t.pk for t in sel.trainings_decided(personas.secretary_b)] == [approved.pk]
+    for old in (personas.secretary_a,):
+        with pytest.raises(Http404):
+            sel.access_training(old, pending.pk)
+        with pytest.raises(Http404):
+            sel.access_exemption(old, exemption.pk)
+        with pytest.raises(Http404):
+            services.training_decide(actor=old, training=pending, approve=True)
+        with pytest.raises(Http404):
+            services.exemption_revoke(actor=old, exemption=exemption)
+    found = sel.access_training(personas.secretary_b, pending.pk)
+    services.training_decide(actor=personas.secretary_b, training=found, approve=True)
+    assert Training.all_objects.get(pk=pending.pk).status == "approved"
+    with services.training_proof_open(actor=personas.secretary_b, training=found) as handle:
+        assert handle.read() == PDF
+    services.training_revoke(
+        actor=personas.secretary_b,
+        training=sel.access_training(personas.secretary_b, approved.pk),
+        reason="重复登记",
+    )
+    services.exemption_revoke(
+        actor=personas.secretary_b,
+        exemption=sel.access_exemption(personas.secretary_b, exemption.pk),
+    )
+    assert StudyExemption.all_objects.count() == 0

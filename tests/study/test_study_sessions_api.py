@@ -173,3 +173,115 @@ def test_the_schema_lists_the_study_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ("plans", "sessions", "hours/me", "stats", "trainings"):
         assert f"/api/study/{path}" in paths, path
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("date_to=9999-12-31", "date_to"),
+        ("date_from=0001-01-01", "date_from"),
+        ("date_from=1999-12-31&date_to=2024-12-31", "date_from"),
+        ("date_from=2024-01-01&date_to=2201-01-01", "date_to"),
+    ],
+)
+def test_stats_dates_are_bounded(api, tree, query, field):
+    """Year 1 and 9999 overflowed the day bounds (a 500)."""
+    response = api.get(f"/api/study/stats?org={tree.branch_a.pk}&{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field and "2000" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field"),
+    [
+        ("9999-12-31T22:00:00", "9999-12-31T23:00:00", "starts_at"),
+        ("9999-12-31T22:00:00+00:00", "9999-12-31T23:00:00+00:00", "starts_at"),
+        ("0001-01-01T09:00:00", "0001-01-01T10:00:00", "starts_at"),
+        ("2024-06-01T09:00:00", "9999-06-01T10:00:00", "ends_at"),
+    ],
+)
+def test_session_years_are_bounded(api, tree, starts_at, ends_at, field):
+    payload = {
+        "org_id": tree.branch_a.pk,
+        "form": "guided",
+        "topic": "导学",
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "hours": "1",
+    }
+    response = _post(api, "/api/study/sessions", payload)
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert Meeting.all_objects.count() == 0
+
+
+def test_sessions_of_the_whole_city_are_refused(client, personas, tree):
+    client.force_login(personas.committee_admin)
+    payload = {
+        "org_id": tree.root.pk,
+        "form": "report",
+        "topic": "报告会",
+        "starts_at": "2024-06-01T09:00:00+08:00",
+        "ends_at": "2024-06-01T10:00:00+08:00",
+        "hours": "1",
+    }
+    response = _post(client, "/api/study/sessions", payload)
+    assert response.status_code == 400 and response.json()["field"] == "org"
+    assert Meeting.all_objects.count() == 0
+
+
+def test_training_year_1_and_duplicates_are_400(api, tree):
+    form = {
+        "member_id": tree.members_a[2].pk,
+        "title": "网络培训",
+        "provider": "干部网络学院",
+        "kind": "online",
+        "started_on": "0001-01-01",
+        "ended_on": "0001-01-02",
+        "hours": "10",
+    }
+    old = api.post("/api/study/trainings", form)
+    assert old.status_code == 400 and old.json()["field"] == "started_on"
+    form.update(started_on="2024-05-01", ended_on="2024-05-02")
+    assert api.post("/api/study/trainings", form).status_code == 201
+    again = api.post("/api/study/trainings", form)
+    assert again.status_code == 400 and again.json()["field"] == "title"
+    assert "该培训已登记" in again.json()["detail"]
+    assert Training.all_objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("secretary_a", 200),
+        ("unit_admin", 200),
+        ("committee_admin", 200),
+        ("secretary_b", 404),
+        ("member_a", 404),  # the member himself: his own training, no study role
+        ("auditor", 404),
+        ("outsider", 404),
+    ],
+)
+def test_revoke_training_endpoint(client, personas, tree, persona, status):
+    training = services.training_submit(
+        actor=None,
+        member=personas.member_a.member,
+        title="党校轮训",
+        provider="市委党校",
+        kind="party_school",
+        started_on=dt.date(YEAR, 5, 6),
+        ended_on=dt.date(YEAR, 5, 6),
+        hours="8",
+    )
+    client.force_login(personas.by_name(persona))
+    url = f"/api/study/trainings/{training.pk}/revoke"
+    response = _post(client, url, {"reason": "证明材料不实"})
+    assert response.status_code == status, response.content
+    training.refresh_from_db()
+    if status == 200:
+        assert response.json()["status"] == "rejected" == training.status
+        assert response.json()["reject_reason"] == "证明材料不实"
+        again = _post(client, url, {"reason": "再次"})
+        assert again.status_code == 400
+    else:
+        assert training.status == "approved"

@@ -193,6 +193,7 @@ WRITES = [
     ("exempt", "/study/exemptions/", {"member": "{m}", "year": "2024", "reason": "ill"}),
     ("revoke", "/study/exemptions/{e}/revoke/", {}),
     ("decide", "/study/trainings/{t}/decide/", {"decision": "approve"}),
+    ("revoke training", "/study/trainings/{t}/decide/", {"decision": "revoke", "reason": "x"}),
     (
         "training for",
         "/study/trainings/new/",
@@ -244,6 +245,7 @@ def test_api_writes_are_404_for_outsiders(client, personas, objects):
             },
         ),
         (f"/api/study/trainings/{objects['t']}/decision", {"approve": True}),
+        (f"/api/study/trainings/{objects['t']}/revoke", {"reason": "x"}),
     ]
     for persona in OUTSIDERS:
         client.force_login(personas.by_name(persona))
@@ -558,3 +560,121 @@ def test_a_separated_administrator_sees_no_study_data_of_his_own(client, persona
     client.force_login(personas.auditor)
     for url in ("/study/hours/me/", "/study/trainings/new/", "/api/study/hours/me"):
         assert client.get(url).status_code == 404, url
+
+
+# ---------------------------------------------------------------------------------------------
+# Review fixes
+
+
+@pytest.mark.parametrize(("day", "status"), [("0001-06-01", 400), ("9999-06-01", 400)])
+def test_session_form_bounds_the_day(client, personas, objects, tree, day, status):
+    client.force_login(personas.secretary_a)
+    before = Meeting.all_objects.count()
+    form = {
+        "org": tree.branch_a.pk,
+        "topic": "学习",
+        "form": "concentrated",
+        "mode": "in_person",
+        "day": day,
+        "start": "09:00",
+        "end": "11:00",
+        "hours": "2",
+    }
+    response = client.post("/study/sessions/new/", form)
+    html = response.content.decode()
+    assert response.status_code == status
+    assert 'data-testid="error-day"' in html and "2000年至2200年" in html
+    assert Meeting.all_objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("started_on", "ended_on", "field", "message"),
+    [
+        ("0001-01-01", "2024-05-01", "started_on", "应在2000年以后"),
+        ("2024-05-01", "9999-12-31", "ended_on", "培训尚未结束"),
+        ("9999-01-01", "9999-01-02", "started_on", "不能晚于今天"),
+    ],
+)
+def test_training_form_bounds_the_dates(
+    client, personas, objects, tree, started_on, ended_on, field, message
+):
+    client.force_login(personas.secretary_a)
+    before = Training.all_objects.count()
+    response = client.post(
+        "/study/trainings/new/",
+        {
+            "member": tree.members_a[2].pk,
+            "title": "轮训班",
+            "provider": "市直机关工委",
+            "kind": "rotation",
+            "started_on": started_on,
+            "ended_on": ended_on,
+            "hours": "8",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'data-testid="error-{field}"' in html and message in html
+    assert Training.all_objects.count() == before
+
+
+def test_revoke_from_the_trainings_page(client, personas, objects):
+    client.force_login(personas.secretary_a)
+    url = f"/study/trainings/{objects['t']}/decide/"
+    assert 'data-testid="revoke"' not in _clean(client.get("/study/trainings/"))
+    client.post(url, {"decision": "approve"})
+    html = _clean(client.get("/study/trainings/"))
+    assert html.count('data-testid="revoke"') == 1
+    refused = client.post(url, {"decision": "revoke"}, follow=True)
+    assert "请填写撤销原因" in refused.content.decode()
+    assert Training.all_objects.get(pk=objects["t"]).status == "approved"
+    response = client.post(url, {"decision": "revoke", "reason": "证明材料不实"})
+    assert response.status_code == 302
+    training = Training.all_objects.get(pk=objects["t"])
+    assert (training.status, training.reject_reason) == ("rejected", "证明材料不实")
+    assert 'data-testid="revoke"' not in client.get("/study/trainings/").content.decode()
+    # the member's own: no button for him (he is no manager) nor for a secretary on his own
+    client.force_login(personas.member_a)
+    assert client.post(url, {"decision": "revoke", "reason": "x"}).status_code == 404
+
+
+def test_session_page_says_sign_in_alone_does_not_count(client, personas, objects):
+    client.force_login(
+        personas.secretary_c if hasattr(personas, "secretary_c") else personas.committee_admin
+    )
+    html = _clean(client.get(f"/study/sessions/{objects['sc']}/"))  # planned, not held
+    assert "签到或登记为“实到”即计入" not in html
+    assert "会议未登记召开情况前不计学时" in html and "尚未登记召开情况" in html
+    held = _clean(client.get(f"/study/sessions/{objects['sa']}/"))
+    assert "本次学习尚未登记召开情况" not in held
+
+
+def test_the_hours_chart_follows_the_committee_setting(client, personas, objects, settings):
+    import json
+
+    settings.STUDY_COMMITTEE_HOURS = 40
+    client.force_login(personas.secretary_a)
+    html = client.get(f"/study/hours/?org={objects['A']}&year={YEAR}").content.decode()
+    data = json.loads(re.search(r'id="hours-data"[^>]*>(.*?)</script>', html).group(1))
+    assert data["units"][-2:] == ["32-40", "40及以上"]
+    assert len(data["counts"]) == len(data["units"]) and sum(data["counts"]) == 5
+
+
+def test_the_hours_export_reads_the_list_in_one_pass(personas, objects, tree, monkeypatch):
+    """Walking LazyRows re-ran the query with a growing OFFSET per chunk (quadratic)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.study import selectors_sessions as sel
+    from dangjian.study.exporters import HoursExporter
+
+    monkeypatch.setattr(HoursExporter, "CHUNK", 2)
+    exporter = HoursExporter(personas.unit_admin, {"org": tree.party_group_a.pk, "year": YEAR})
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(exporter.rows())
+    expected = [r.member.name for r in sel.org_hours(personas.unit_admin, tree.party_group_a, YEAR)]
+    assert [r[2] for r in rows] == expected and len(rows) == 8
+    assert [r[0] for r in rows] == list(range(1, 9))
+    assert not any("OFFSET" in q["sql"].upper() for q in ctx.captured_queries)
+    # one list query, then one exemptions query per chunk that holds an exempt member at most
+    assert len(ctx.captured_queries) <= 1 + 4

@@ -8,6 +8,7 @@ from django import forms
 from dangjian.core.errors import AppError
 from dangjian.core.forms import BootstrapMixin, DateInput
 from dangjian.orglife.models import KIND_CHOICES, AttendanceStatus, ResolutionStatus
+from dangjian.rules.orglife import MeetingKind
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 RECORD_CHOICES = [
@@ -53,8 +54,13 @@ def first_error(form) -> AppError:
     return AppError("请求数据有误。")
 
 
+#: what orglife's own planning offers: a 学习培训 is planned from the study pages (its hours
+#: and form are part of planning it), never here
+PLAN_KIND_CHOICES = [(k, label) for k, label in KIND_CHOICES if k != MeetingKind.STUDY_SESSION]
+
+
 class MeetingPlanForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="会议类型", choices=[("", "请选择"), *KIND_CHOICES])
+    kind = forms.ChoiceField(label="会议类型", choices=[("", "请选择"), *PLAN_KIND_CHOICES])
     topic = forms.CharField(label="会议主题", max_length=200)
     starts_at = _datetime("开始时间")
     ends_at = _datetime("结束时间")

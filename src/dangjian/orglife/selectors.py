@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dangjian.core.access import can, deny, subtree_q
@@ -188,13 +188,18 @@ def attendance_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
     """{meeting id: {"expected", "present", "leave", "absent"}} for a page of meetings, in
     one grouped query."""
     counts: dict[int, Counter] = {m.pk: Counter() for m in meetings}
+    if not counts:
+        return {}
     rows = (
         Attendance.objects.unscoped()
-        .filter(meeting__in=[m.pk for m in meetings])
-        .values_list("meeting_id", "status")
-    )
-    for meeting_id, status in rows:
-        counts[meeting_id][status] += 1
+        .filter(meeting__in=list(counts))
+        .order_by()
+        .values("meeting_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("meeting_id", "status", "n")
+    )  # counted in SQL: a study session's roster may be a whole unit
+    for meeting_id, status, n in rows:
+        counts[meeting_id][status] += n
     return {
         mid: {
             "expected": sum(c.values()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -49,6 +50,9 @@ SIGN_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 SIGN_IN_CLOSES_AFTER = dt.timedelta(minutes=30)
 #: a sign-in later than this after the start needs a late reason
 LATE_AFTER = dt.timedelta(minutes=15)
+#: the years a meeting may be in (the Party's founding to far enough ahead); beyond them a
+#: typing slip would also overflow the local-time conversions
+YEAR_MIN, YEAR_MAX = 1921, 2200
 
 RECORDED = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
 TEXT_LIMITS = {"topic": 200, "place": 200, "agenda": 5000, "minutes": 50000}
@@ -108,10 +112,53 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
         raise AppError("请填写会议开始时间。", field="starts_at")
     if ends_at is None or timezone.is_naive(ends_at):
         raise AppError("请填写会议结束时间。", field="ends_at")
+    for field, moment, label in (("starts_at", starts_at, "开始"), ("ends_at", ends_at, "结束")):
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            raise AppError(
+                f"会议{label}时间无效，应在{YEAR_MIN}年至{YEAR_MAX}年之间。", field=field
+            )
     if ends_at <= starts_at:
         raise AppError("结束时间须晚于开始时间。", field="ends_at")
     if ends_at - starts_at > dt.timedelta(days=3):
         raise AppError("会议时长不能超过3天，请检查时间。", field="ends_at")
+
+
+def _study_length(meeting: Meeting, values: dict, starts_at, ends_at) -> None:
+    """A meeting credited as a study session may not become shorter than the hours it
+    credits (study's rule: hours at most the length); lower the hours first."""
+    if "starts_at" not in values and "ends_at" not in values:
+        return
+    from dangjian.study.models import StudySession
+
+    credited = (
+        StudySession.all_objects.filter(meeting=meeting).values_list("hours", flat=True).first()
+    )
+    if credited is None:
+        return
+    length = Decimal(int((ends_at - starts_at).total_seconds())) / 3600
+    if length < credited:
+        raise AppError(
+            f"本次会议已计入学习培训{credited}学时，会议时长不能短于该学时；"
+            "如需缩短，请先在学习培训页面调低学时。",
+            field="ends_at" if "ends_at" in values else "starts_at",
+        )
+
+
+def _times_changed(meeting: Meeting, diff: dict, old_starts_at: dt.datetime) -> None:
+    """Points are dated by the meeting's start: when the time moves, the ledgers of those
+    present are rebuilt for the old date's year and the new one's."""
+    if "starts_at" not in diff and "ends_at" not in diff:
+        return
+    from dangjian.study.points_hooks import points_changed
+
+    present = list(
+        Attendance.all_objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT).values_list(
+            "member_id", flat=True
+        )
+    )
+    points_changed(present, old_starts_at)
+    if timezone.localtime(old_starts_at).year != timezone.localtime(meeting.starts_at).year:
+        points_changed(present, meeting.starts_at)
 
 
 def _people(values: dict, roster_ids: set[int]) -> None:
@@ -387,7 +434,11 @@ def meeting_update(*, actor, meeting: Meeting, **changes) -> Meeting:
             label = Meeting._meta.get_field(field).verbose_name
             value = _text(value, field, label, required=field == "topic")
         values[field] = value
-    _check_times(values.get("starts_at", meeting.starts_at), values.get("ends_at", meeting.ends_at))
+    starts_at = values.get("starts_at", meeting.starts_at)
+    ends_at = values.get("ends_at", meeting.ends_at)
+    _check_times(starts_at, ends_at)
+    _study_length(meeting, values, starts_at, ends_at)
+    old_starts_at = meeting.starts_at
     roster_ids = set(
         Attendance.objects.unscoped().filter(meeting=meeting).values_list("member_id", flat=True)
     )
@@ -401,6 +452,7 @@ def meeting_update(*, actor, meeting: Meeting, **changes) -> Meeting:
     if diff:
         meeting.save(update_fields=[*values, "updated_at"])
         audit(actor, "orglife.meeting.updated", meeting, org_path=meeting.org_path, changes=diff)
+        _times_changed(meeting, diff, old_starts_at)
     return meeting
 
 
@@ -434,6 +486,8 @@ def meeting_correct(
     _check_times(starts_at, ends_at)
     if starts_at > (now or timezone.now()):
         raise AppError("会议时间尚未到，不能登记为已召开。", field="starts_at")
+    _study_length(meeting, values, starts_at, ends_at)
+    old_starts_at = meeting.starts_at
     roster_ids = set(
         Attendance.objects.unscoped().filter(meeting=meeting).values_list("member_id", flat=True)
     )
@@ -464,6 +518,9 @@ def meeting_correct(
         from dangjian.orglife.copies import check_minutes
 
         check_minutes(meeting)
+    # a correction changes no attendance (that is recorded before archiving), but a moved
+    # date moves the points of those present
+    _times_changed(meeting, diff, old_starts_at)
     return correction
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dangjian.rules.base import Confidence, Finding, Level, rule
 
@@ -81,20 +81,43 @@ def hours(value) -> Decimal:
     return Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+#: typed hours above this are refused before any rounding (a 1e30 would overflow the
+#: quantize); no session, plan line or training comes near it
+HOURS_TYPED_MAX = Decimal(10000)
+
+
+def _typed_hours(value) -> tuple[Decimal | None, str]:
+    """(amount, "") for typed hours that are a finite number of at most one decimal, else
+    (None, why): "number", "positive", "large" or "decimals"."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        return None, "number"
+    if not amount.is_finite():
+        return None, "number"
+    if amount <= 0:
+        return None, "positive"
+    if amount > HOURS_TYPED_MAX:
+        return None, "large"
+    try:
+        if amount != hours(amount):
+            return None, "decimals"
+    except InvalidOperation:
+        return None, "number"
+    return amount, ""
+
+
 def check_session_hours(value, length_hours) -> str | None:
     """Why `value` cannot be the credited hours of a session lasting `length_hours` (a
     Chinese message), or None: a session credits more than 0 and at most its own length."""
-    try:
-        amount = Decimal(str(value))
-    except Exception:
+    amount, why = _typed_hours(value)
+    if why == "number":
         return "学时应为数字，如 2 或 1.5。"
-    if not amount.is_finite():
-        return "学时应为数字，如 2 或 1.5。"
-    if amount <= 0:
+    if why == "positive":
         return "学时应大于0。"
-    if amount != hours(amount):
+    if why == "decimals":
         return "学时最多保留一位小数。"
-    if amount > Decimal(str(length_hours)):
+    if why == "large" or amount > Decimal(str(length_hours)):
         return f"学时不能超过本次学习的时长（{hours(length_hours)}小时）。"
     return None
 
@@ -105,6 +128,9 @@ class HoursStanding:
     earned: Decimal
     shortfall: Decimal  # 0 when met
     needs_concentrated: bool  # R-EDU-02: no concentrated training yet
+    #: a secretary or committee member: R-EDU-02 is the rule cited, whatever figure the
+    #: deployment sets for it (it may equal MEMBER_HOURS)
+    is_committee_member: bool = False
 
     @property
     def met(self) -> bool:
@@ -127,19 +153,29 @@ def standing(
         earned=got,
         shortfall=hours(short),
         needs_concentrated=bool(is_committee_member and not exempt and not has_concentrated),
+        is_committee_member=bool(is_committee_member),
     )
 
 
-def shortfall_findings(state: HoursStanding, *, today: dt.date, year: int) -> list[Finding]:
+def shortfall_findings(
+    state: HoursStanding,
+    *,
+    today: dt.date,
+    year: int,
+    is_committee_member: bool | None = None,
+) -> list[Finding]:
     """The year-end warning (from WARN_FROM_MONTH of `year`; an error once the year is over)
-    for a member whose hours fall short."""
+    for a member whose hours fall short: R-EDU-02 for a secretary or committee member
+    (`is_committee_member`, by default the standing's own flag), R-EDU-01 for the others."""
+    if is_committee_member is None:
+        is_committee_member = state.is_committee_member
     if state.met or state.required == 0:
         return []
     if today.year == year and today.month < WARN_FROM_MONTH:
         return []
     over = today.year > year
     level = Level.ERROR if over else Level.WARNING
-    rule_id = "R-EDU-02" if state.required > MEMBER_HOURS else "R-EDU-01"
+    rule_id = "R-EDU-02" if is_committee_member else "R-EDU-01"
     found: list[Finding] = []
     if state.shortfall > 0:
         message = (
@@ -444,17 +480,14 @@ def lesson_credit(seconds: int) -> Decimal:
 
 def check_plan_hours(value) -> str | None:
     """Why `value` cannot be the planned hours of a plan line (a Chinese message), or None."""
-    try:
-        amount = Decimal(str(value))
-    except Exception:
+    amount, why = _typed_hours(value)
+    if why == "number":
         return "计划学时应为数字，如 2 或 1.5。"
-    if not amount.is_finite():
-        return "计划学时应为数字，如 2 或 1.5。"
-    if amount <= 0:
+    if why == "positive":
         return "计划学时应大于0。"
-    if amount != hours(amount):
+    if why == "decimals":
         return "计划学时最多保留一位小数。"
-    if amount > 999:
+    if why == "large" or amount > 999:
         return "计划学时过大，请核对。"
     return None
 
@@ -472,41 +505,67 @@ def check_training(
         errors["started_on"] = "开始日期不能晚于今天。"
     if ended_on > today:
         errors["ended_on"] = "培训尚未结束，结束后再登记。"
-    try:
-        amount = Decimal(str(value))
-    except Exception:
-        amount = None
-    if amount is None or not amount.is_finite():
+    amount, why = _typed_hours(value)
+    days = max((ended_on - started_on).days + 1, 1)
+    limit = min(Decimal(TRAINING_HOURS_PER_DAY * days), TRAINING_HOURS_MAX)
+    if why == "number":
         errors["hours"] = "学时应为数字，如 8 或 2.5。"
-    elif amount <= 0:
+    elif why == "positive":
         errors["hours"] = "学时应大于0。"
-    elif amount != hours(amount):
+    elif why == "decimals":
         errors["hours"] = "学时最多保留一位小数。"
-    elif "ended_on" not in errors or ended_on >= started_on:
-        days = max((ended_on - started_on).days + 1, 1)
-        limit = min(Decimal(TRAINING_HOURS_PER_DAY * days), TRAINING_HOURS_MAX)
-        if amount > limit:
-            errors["hours"] = f"学时不能超过培训天数×24（{days}天，至多{limit}学时）。"
+    elif why == "large":
+        errors["hours"] = f"学时过大，至多{limit}学时。"
+    elif ("ended_on" not in errors or ended_on >= started_on) and amount > limit:
+        errors["hours"] = f"学时不能超过培训天数×24（{days}天，至多{limit}学时）。"
     return errors
 
 
-def hours_bucket(earned) -> int:
-    """The index in HOURS_BUCKETS of a member's earned hours (the distribution chart)."""
+def hours_bucket_bounds(
+    committee_hours: int = COMMITTEE_HOURS,
+) -> tuple[tuple[Decimal, Decimal | None], ...]:
+    """(low, high) bounds of the distribution chart's bars: 0, under 8, 8–16, 16–24, 24–32,
+    32 to the committee figure (R-EDU-02, a setting) and that figure and over; when the
+    figure is not above 32 the last bar is simply 32 and over."""
+    bounds: list[tuple[Decimal, Decimal | None]] = [
+        (ZERO, TENTH),
+        (TENTH, Decimal(8)),
+        (Decimal(8), Decimal(16)),
+        (Decimal(16), Decimal(24)),
+        (Decimal(24), Decimal(MEMBER_HOURS)),
+    ]
+    top = int(committee_hours)
+    if top > MEMBER_HOURS:
+        bounds += [(Decimal(MEMBER_HOURS), Decimal(top)), (Decimal(top), None)]
+    else:
+        bounds.append((Decimal(MEMBER_HOURS), None))
+    return tuple(bounds)
+
+
+def hours_bucket_labels(committee_hours: int = COMMITTEE_HOURS) -> tuple[str, ...]:
+    labels = []
+    for low, high in hours_bucket_bounds(committee_hours):
+        if high == TENTH:
+            labels.append("0学时")
+        elif low == TENTH:
+            labels.append(f"0-{high}")
+        elif high is None:
+            labels.append(f"{low}及以上")
+        else:
+            labels.append(f"{low}-{high}")
+    return tuple(labels)
+
+
+def hours_bucket(earned, committee_hours: int = COMMITTEE_HOURS) -> int:
+    """The index in hours_bucket_bounds(committee_hours) of a member's earned hours (the
+    distribution chart)."""
     got = hours(earned)
-    for i, (low, high) in enumerate(HOURS_BUCKET_BOUNDS):
+    for i, (low, high) in enumerate(hours_bucket_bounds(committee_hours)):
         if got >= low and (high is None or got < high):
             return i
     return 0
 
 
-#: (low, high) bounds of the distribution chart's bars: 0, under 8, …, 32–56, 56 and over
-HOURS_BUCKET_BOUNDS: tuple[tuple[Decimal, Decimal | None], ...] = (
-    (ZERO, TENTH),
-    (TENTH, Decimal(8)),
-    (Decimal(8), Decimal(16)),
-    (Decimal(16), Decimal(24)),
-    (Decimal(24), Decimal(MEMBER_HOURS)),
-    (Decimal(MEMBER_HOURS), Decimal(COMMITTEE_HOURS)),
-    (Decimal(COMMITTEE_HOURS), None),
-)
-HOURS_BUCKET_LABELS = ("0学时", "0-8", "8-16", "16-24", "24-32", "32-56", "56及以上")
+#: the bars for the default figures: 0, under 8, …, 32–56, 56 and over
+HOURS_BUCKET_BOUNDS = hours_bucket_bounds()
+HOURS_BUCKET_LABELS = hours_bucket_labels()

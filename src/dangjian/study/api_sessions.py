@@ -45,7 +45,18 @@ def _year(value: int | None) -> int:
     return value or timezone.localdate().year
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def _in_years(value, field: str, label: str):
+    """A date or time the study records can hold: years YEAR_MIN..YEAR_MAX (2000–2200), a
+    400 with the field otherwise (a year 1 or 9999 would overflow the local-time arithmetic)."""
+    if value is not None and not services.YEAR_MIN <= value.year <= services.YEAR_MAX:
+        raise AppError(
+            f"{label}无效，应在{services.YEAR_MIN}年至{services.YEAR_MAX}年之间。", field=field
+        )
+    return value
+
+
+def _aware(value: dt.datetime, field: str = "starts_at", label: str = "时间") -> dt.datetime:
+    _in_years(value, field, label)
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
@@ -228,6 +239,10 @@ class TrainingIn(Schema):
 class DecisionIn(Schema):
     approve: bool
     reason: str = Field("", max_length=200, description="未认定原因（不予认定时必填）")
+
+
+class TrainingRevokeIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200, description="撤销认定的原因")
 
 
 class StatsOut(Schema):
@@ -447,7 +462,8 @@ def list_sessions(request, filters: Query[StudySessionFilter]):
 )
 def create_session(request, payload: SessionIn):
     org = sel.study_org(request.user, payload.org_id)
-    starts_at, ends_at = _aware(payload.starts_at), _aware(payload.ends_at)
+    starts_at = _aware(payload.starts_at, "starts_at", "开始时间")
+    ends_at = _aware(payload.ends_at, "ends_at", "结束时间")
     item = None
     if payload.plan_item_id:
         year = timezone.localtime(starts_at).year
@@ -565,6 +581,18 @@ def decide_training(request, training_id: int, payload: DecisionIn):
     )
 
 
+@router.post(
+    "/trainings/{training_id}/revoke",
+    response={200: TrainingOut, **ERRORS},
+    summary="撤销已认定的培训（学时和积分随之取消）",
+    description="证明材料不实、重复登记等情形，由党员所在组织的管理人员撤销认定并说明原因；"
+    "不能撤销本人的培训。",
+)
+def revoke_training(request, training_id: int, payload: TrainingRevokeIn):
+    training = sel.access_training(request.user, training_id)
+    return services.training_revoke(actor=request.user, training=training, reason=payload.reason)
+
+
 # ---------------------------------------------------------------------------------------------
 # Statistics
 
@@ -578,8 +606,8 @@ def get_stats(request, filters: Query[StatsFilter]):
     _manager(request)
     org = sel.study_org(request.user, filters.org)
     today = timezone.localdate()
-    first = filters.date_from or today.replace(month=1, day=1)
-    last = filters.date_to or today.replace(month=12, day=31)
+    first = _in_years(filters.date_from, "date_from", "开始日期") or today.replace(month=1, day=1)
+    last = _in_years(filters.date_to, "date_to", "结束日期") or today.replace(month=12, day=31)
     if last < first:
         raise AppError("结束日期不能早于开始日期。", field="date_to")
     return [

@@ -95,8 +95,23 @@ class HoursExporter(_StudyExporter):
             Column("status", "情况"),
         ]
 
+    #: members built into rows at a time (one exemptions query each)
+    CHUNK = 2000
+
+    def _all_rows(self):
+        """Every row in the list's order, in one pass over the ordered query (walking the
+        LazyRows would re-run it with a growing OFFSET for each chunk)."""
+        batch = []
+        for member in self._rows.queryset.iterator(chunk_size=self.CHUNK):
+            batch.append(member)
+            if len(batch) == self.CHUNK:
+                yield from self._rows.build(batch)
+                batch = []
+        if batch:
+            yield from self._rows.build(batch)
+
     def rows(self):
-        for seq, r in enumerate(self._rows, 1):
+        for seq, r in enumerate(self._all_rows(), 1):
             s = r.standing
             status = "已免除" if r.exempt else ("未达标" if r.short else "已达标")
             yield [

@@ -13,6 +13,8 @@ from dangjian.core.forms import BootstrapMixin, DateInput
 from dangjian.study.models import ExemptionReason, StudyForm, StudyMode, TrainingKind
 
 HOURS_HELP = "可保留一位小数，不超过本次学习的时长"
+#: the years a session may be planned in, and the first a training may be entered for
+YEAR_MIN, YEAR_MAX = 2000, 2200
 
 
 def _choice(label: str, choices, *, required=True, empty="请选择") -> forms.ChoiceField:
@@ -120,6 +122,12 @@ class SessionForm(BootstrapMixin, forms.Form):
         self.fields["org"].choices = [("", "请选择"), *org_choices(orgs)]
         self.fields["plan_item"].choices = item_choices(items)
 
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            raise forms.ValidationError(f"日期无效，应在{YEAR_MIN}年至{YEAR_MAX}年之间。")
+        return day
+
     def clean(self):
         data = super().clean()
         day, start, end = data.get("day"), data.get("start"), data.get("end")
@@ -162,12 +170,29 @@ class TrainingForm(BootstrapMixin, forms.Form):
         help_text="结业证书、学时证明或截图：PDF、JPG、PNG、Word 或 Excel",
     )
 
+    def _bounded(self, name: str, label: str, future: str) -> dt.date:
+        day = self.cleaned_data[name]
+        if day.year < YEAR_MIN:
+            raise forms.ValidationError(f"{label}无效，应在{YEAR_MIN}年以后。")
+        if day > timezone.localdate():
+            raise forms.ValidationError(future)
+        return day
+
+    def clean_started_on(self):
+        return self._bounded("started_on", "开始日期", "开始日期不能晚于今天。")
+
+    def clean_ended_on(self):
+        return self._bounded("ended_on", "结束日期", "培训尚未结束，结束后再登记。")
+
 
 class DecisionForm(BootstrapMixin, forms.Form):
+    """Approve or reject a submitted training, or (`revoke`) withdraw an approval."""
+
     decision = forms.ChoiceField(
-        label="审核结果", choices=[("approve", "认定"), ("reject", "不予认定")]
+        label="审核结果",
+        choices=[("approve", "认定"), ("reject", "不予认定"), ("revoke", "撤销认定")],
     )
-    reason = _text("未认定原因", 200, required=False)
+    reason = _text("原因", 200, required=False)
 
 
 class ExemptionForm(BootstrapMixin, forms.Form):

@@ -3,9 +3,10 @@ user may see: study.manage on the subtree (plans of the orgs above a managed nod
 too: a branch carries out its unit's plan), and a member's own hours and trainings for
 himself. Credit hours are derived here, never typed (docs/study.md):
 
-    hours of a member in a year = Σ StudySession.hours of the meetings of the year where his
-    attendance is `present` + Σ the length (0.1 h, at most 4) of held 党课 he attended that
-    carry no study session + Σ hours of his approved trainings (by the year they started).
+    hours of a member in a year = Σ StudySession.hours of the held (or archived) meetings of
+    the year where his attendance is `present` + Σ the length (0.1 h, at most 4) of held 党课
+    he attended that carry no study session + Σ hours of his approved trainings (by the year
+    they started). A session never recorded as held credits nothing, sign-in or not.
 
 `org_hours` computes that for a whole subtree in SQL (correlated aggregates in integer
 tenths of an hour, so SQLite's floats never make 32.0 into 31.999…), ordered shortfall first
@@ -160,7 +161,9 @@ def access_session(user, session_id, need: Cap = MANAGE) -> StudySession:
 
 
 def access_training(user, training_id, need: Cap | None = MANAGE) -> Training:
-    """A training: `need=None` lets the member himself read his own too."""
+    """A training: `need=None` lets the member himself read his own too. Managers are those
+    of the member's branch now (a transferred member's trainings follow him; the stored
+    org_path is where it was entered)."""
     pk = _int(training_id)
     found = (
         Training.all_objects.select_related("member", "member__branch", "decided_by")
@@ -173,17 +176,18 @@ def access_training(user, training_id, need: Cap | None = MANAGE) -> Training:
         raise deny()
     if need is None and getattr(user, "member_id", None) == found.member_id and user.is_active:
         return found
-    if not can(user, need or MANAGE, found.org_path):
+    if not can(user, need or MANAGE, found.member.org_path):
         raise deny()
     return found
 
 
 def access_exemption(user, exemption_id) -> StudyExemption:
+    """An exemption, kept by the managers of the member's branch now (as a training)."""
     pk = _int(exemption_id)
     found = (
         StudyExemption.all_objects.select_related("member").filter(pk=pk).first() if pk else None
     )
-    if found is None or not can(user, MANAGE, found.org_path):
+    if found is None or not can(user, MANAGE, found.member.org_path):
         raise deny()
     return found
 
@@ -295,14 +299,16 @@ def session_list(user, *, org: Org | None = None, year: int | None = None, form:
 
 def lessons_without_session(user, org: Org, year: int, limit: int = 20) -> list[Meeting]:
     """Held 党课 of `org`'s subtree in the year that are not (yet) credited as a study
-    session: they credit their length; attaching them sets their form and hours."""
+    session (they credit their length; attaching them sets their form and hours), and held
+    学习培训 meetings without their study row (planned through orglife before it stopped
+    offering the kind: they credit nothing until attached)."""
     if not can(user, MANAGE, org.path):
         raise deny()
     start, end = year_bounds(year)
     return list(
         Meeting.all_objects.filter(
             subtree_q("org_path", org.path),
-            kind=MeetingKind.PARTY_LESSON,
+            kind__in=[MeetingKind.PARTY_LESSON, MeetingKind.STUDY_SESSION],
             status__in=HELD,
             starts_at__gte=start,
             starts_at__lt=end,
@@ -362,8 +368,9 @@ def hours_queryset(where: Q, year: int):
         meeting__starts_at__gte=start,
         meeting__starts_at__lt=end,
     )
+    held_sessions = present.filter(meeting__study_session__isnull=False, meeting__status__in=HELD)
     sessions = _member_sum(
-        present.filter(meeting__study_session__isnull=False),
+        held_sessions,
         _tenths(F("meeting__study_session__hours")),
     )
     lessons = _member_sum(
@@ -389,7 +396,7 @@ def hours_queryset(where: Q, year: int):
     exemption = StudyExemption.all_objects.filter(member_id=OuterRef("pk"), year=year)
     concentrated = ExpressionWrapper(
         Exists(approved.filter(is_concentrated=True))
-        | Exists(present.filter(meeting__study_session__form=StudyForm.COURSE)),
+        | Exists(held_sessions.filter(meeting__study_session__form=StudyForm.COURSE)),
         output_field=BooleanField(),
     )
     committee_t = committee_hours() * 10
@@ -481,14 +488,15 @@ class HoursSummary:
     short: int = 0
     exempt: int = 0
     committee: int = 0
-    buckets: list[int] = field(default_factory=list)  # rules.HOURS_BUCKET_BOUNDS
+    buckets: list[int] = field(default_factory=list)  # rules.hours_bucket_bounds
+    labels: tuple[str, ...] = rules.HOURS_BUCKET_LABELS
 
     @property
     def met(self) -> int:
         return self.members - self.short - self.exempt
 
     def chart(self) -> dict:
-        return {"units": list(rules.HOURS_BUCKET_LABELS), "counts": self.buckets}
+        return {"units": list(self.labels), "counts": self.buckets}
 
 
 def org_hours(user, org: Org, year: int, *, only_short: bool = False) -> LazyRows:
@@ -511,7 +519,10 @@ def hours_summary(user, org: Org, year: int) -> HoursSummary:
     if not can(user, MANAGE, org.path):
         raise deny()
     qs = hours_queryset(subtree_q("org_path", org.path), year).order_by()
-    summary = HoursSummary(buckets=[0] * len(rules.HOURS_BUCKET_BOUNDS))
+    top = committee_hours()
+    summary = HoursSummary(
+        buckets=[0] * len(rules.hours_bucket_bounds(top)), labels=rules.hours_bucket_labels(top)
+    )
     for earned_t, committee, exempt, concentrated in qs.values_list(
         "earned_t", "committee", "exempt", "concentrated"
     ).iterator(chunk_size=2000):
@@ -520,7 +531,7 @@ def hours_summary(user, org: Org, year: int) -> HoursSummary:
         summary.exempt += bool(exempt)
         summary.committee += bool(committee)
         summary.short += bool(not exempt and not state.met)
-        summary.buckets[rules.hours_bucket(state.earned)] += 1
+        summary.buckets[rules.hours_bucket(state.earned, top)] += 1
     return summary
 
 
@@ -578,6 +589,8 @@ def member_hours(member: Member, year: int) -> MemberHours:
         session = getattr(meeting, "study_session", None)
         on = timezone.localtime(meeting.starts_at).date()
         if session is not None:
+            if meeting.status not in HELD:  # never recorded as held: nothing yet
+                continue
             concentrated = concentrated or session.form == StudyForm.COURSE
             sessions.append(
                 HoursItem(
@@ -642,12 +655,23 @@ def member_hours(member: Member, year: int) -> MemberHours:
 # Trainings
 
 
-def trainings_pending(user, org: Org | None = None) -> list[Training]:
-    """Trainings waiting for approval in the user's subtree (or `org`'s), oldest first; each
-    with `own` set where it is the user's own (he may not decide it)."""
-    qs = Training.objects.visible_to(user, MANAGE).filter(status=TrainingStatus.SUBMITTED)
+def _trainings_of_members(user, org: Org | None):
+    """Trainings of the members now in the user's subtree (or `org`'s): a transferred
+    member's trainings go with him to his new branch."""
+    paths = paths_for(user, MANAGE)
+    where = Q(pk__in=[])
+    for p in paths:
+        where |= subtree_q("member__org_path", p)
+    qs = Training.all_objects.filter(where)
     if org is not None:
-        qs = qs.filter(subtree_q("org_path", org.path))
+        qs = qs.filter(subtree_q("member__org_path", org.path))
+    return qs
+
+
+def trainings_pending(user, org: Org | None = None) -> list[Training]:
+    """Trainings waiting for approval of the members in the user's subtree (or `org`'s),
+    oldest first; each with `own` set where it is the user's own (he may not decide it)."""
+    qs = _trainings_of_members(user, org).filter(status=TrainingStatus.SUBMITTED)
     found = list(
         qs.select_related("member", "member__branch").order_by("created_at", "id")[:LIST_MAX]
     )
@@ -657,14 +681,18 @@ def trainings_pending(user, org: Org | None = None) -> list[Training]:
 
 
 def trainings_decided(user, org: Org | None = None, limit: int = 50) -> list[Training]:
-    qs = Training.objects.visible_to(user, MANAGE).exclude(status=TrainingStatus.SUBMITTED)
-    if org is not None:
-        qs = qs.filter(subtree_q("org_path", org.path))
-    return list(
+    """The latest decided trainings of the members in the user's subtree (or `org`'s); each
+    with `can_revoke` where an approval may be withdrawn by the user (not his own)."""
+    qs = _trainings_of_members(user, org).exclude(status=TrainingStatus.SUBMITTED)
+    found = list(
         qs.select_related("member", "member__branch", "decided_by").order_by("-decided_at", "-id")[
             :limit
         ]
     )
+    me = getattr(user, "member_id", None)
+    for t in found:
+        t.can_revoke = t.status == TrainingStatus.APPROVED and t.member_id != me
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

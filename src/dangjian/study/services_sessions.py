@@ -122,6 +122,9 @@ def _check_times(starts_at, ends_at) -> None:
         raise AppError("请填写开始时间。", field="starts_at")
     if not isinstance(ends_at, dt.datetime) or timezone.is_naive(ends_at):
         raise AppError("请填写结束时间。", field="ends_at")
+    for field, moment, label in (("starts_at", starts_at, "开始"), ("ends_at", ends_at, "结束")):
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:  # also keeps localtime() from overflowing
+            raise AppError(f"{label}时间无效，应在{YEAR_MIN}年至{YEAR_MAX}年之间。", field=field)
     if ends_at <= starts_at:
         raise AppError("结束时间须晚于开始时间。", field="ends_at")
 
@@ -137,6 +140,22 @@ def _plan_item(item: PlanItem | None, org_path: str, starts_at: dt.datetime) -> 
     if plan.year != timezone.localtime(starts_at).year:
         raise AppError(f"所选计划条目属于{plan.year}年的计划，与学习日期不符。", field="plan_item")
     return item
+
+
+def _unit_level(org: Org) -> None:
+    """A session's roster is every member of the org's subtree: it is held by a unit's
+    bodies (its 党组 and below) or by a branch, never by the working committee for the whole
+    city."""
+    if org.unit_id is None and org.kind not in (
+        OrgKind.GENERAL_BRANCH,
+        OrgKind.BRANCH,
+        OrgKind.GROUP,
+    ):
+        raise AppError(
+            "学习培训由单位党组（党委）及以下党组织举办，应到人员为该组织的全体党员；"
+            "请选择具体单位的党组织或党支部。",
+            field="org",
+        )
 
 
 def _present_ids(meeting: Meeting) -> list[int]:
@@ -275,6 +294,7 @@ def session_create(
     counts for 三会一课; else 学习培训, whose roster is every member of the org's subtree) and
     its study row. Hours may not exceed the meeting's length."""
     _require(actor, org.path)
+    _unit_level(org)
     form = _choice(form, StudyForm.values, "form", "学习形式")
     mode = _choice(mode, StudyMode.values, "mode", "线上或线下")
     speaker = _text(speaker, "speaker", "主讲人", 100)
@@ -421,6 +441,8 @@ def _date(value, field: str, label: str) -> dt.date:
             raise AppError(f"{label}无效，应为 YYYY-MM-DD。", field=field) from None
     if not isinstance(value, dt.date):
         raise AppError(f"请填写{label}。", field=field)
+    if value.year < YEAR_MIN:
+        raise AppError(f"{label}无效，应在{YEAR_MIN}年以后。", field=field)
     return value
 
 
@@ -462,6 +484,8 @@ def training_submit(
     own = actor is not None and getattr(actor, "member_id", None) == member.pk
     if not own:
         _require(actor, member.org_path)
+    # the member's row is the lock two entries of the same training queue on
+    member = Member.all_objects.select_for_update().get(pk=member.pk)
     if member.left_on is not None:
         raise AppError("该党员已不在册，不能登记培训。", field="member")
     title = _text(title, "title", "培训名称", 200, required=True)
@@ -477,6 +501,17 @@ def training_submit(
             next(iter(errors.values())),
             field=next(iter(errors)),
             errors=list(errors.items()),
+        )
+    duplicate = (
+        Training.all_objects.filter(
+            member=member, title=title, started_on=started_on, ended_on=ended_on
+        )
+        .exclude(status=TrainingStatus.REJECTED)
+        .first()
+    )
+    if duplicate is not None:
+        raise AppError(
+            f"该培训已登记（{duplicate.get_status_display()}），不能重复登记。", field="title"
         )
     if own and proof is None:
         raise AppError("请上传证明材料（结业证书、学时证明或截图）。", field="proof")
@@ -533,10 +568,8 @@ def training_submit(
 @transaction.atomic
 def training_decide(*, actor, training: Training, approve: bool, reason: str = "") -> Training:
     """Approve (the hours count) or reject (with a reason) a member's own entry. Nobody
-    decides his own training."""
-    _require(actor, training.org_path)
-    training = Training.all_objects.select_for_update().get(pk=training.pk)
-    _require(actor, training.org_path)
+    decides his own training. The managers are those of the member's branch now."""
+    training = _locked_training(actor, training)
     if actor is not None and getattr(actor, "member_id", None) == training.member_id:
         raise AppError("不能审核本人的培训记录，请由其他管理人员审核。")
     if training.status != TrainingStatus.SUBMITTED:
@@ -551,7 +584,7 @@ def training_decide(*, actor, training: Training, approve: bool, reason: str = "
         actor,
         "study.training.approved" if approve else "study.training.rejected",
         training,
-        org_path=training.org_path,
+        org_path=training.member.org_path,
         changes={"status": [TrainingStatus.SUBMITTED, training.status], "reason": reason},
     )
     if approve:
@@ -559,11 +592,51 @@ def training_decide(*, actor, training: Training, approve: bool, reason: str = "
     return training
 
 
+def _locked_training(actor, training: Training) -> Training:
+    """The training re-read under a row lock, after checking study.manage on the member's
+    current branch (before and after the lock: the member may have moved meanwhile)."""
+    _require(actor, training.member.org_path)
+    training = (
+        Training.all_objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=training.pk)
+    )
+    _require(actor, training.member.org_path)
+    return training
+
+
+@transaction.atomic
+def training_revoke(*, actor, training: Training, reason: str) -> Training:
+    """Withdraw an approval (a proof found false, a training entered twice): approved →
+    rejected with the reason; the hours and points it gave are taken back. Not by the member
+    himself."""
+    training = _locked_training(actor, training)
+    if actor is not None and getattr(actor, "member_id", None) == training.member_id:
+        raise AppError("不能撤销本人的培训认定，请由其他管理人员办理。")
+    if training.status != TrainingStatus.APPROVED:
+        raise AppError(f"该培训{training.get_status_display()}，只能撤销已认定的培训。")
+    reason = _text(reason, "reason", "撤销原因", 200, required=True)
+    training.status = TrainingStatus.REJECTED
+    training.reject_reason = reason
+    training.decided_by = _user(actor)
+    training.decided_at = timezone.now()
+    training.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
+    audit(
+        actor,
+        "study.training.revoked",
+        training,
+        org_path=training.member.org_path,
+        changes={"status": [TrainingStatus.APPROVED, TrainingStatus.REJECTED], "reason": reason},
+    )
+    points_changed([training.member_id], training.started_on)
+    return training
+
+
 def training_proof_open(*, actor, training: Training):
     """Open a training's proof for someone who may read the training; audited."""
     own = actor is not None and getattr(actor, "member_id", None) == training.member_id
     if not own:
-        _require(actor, training.org_path)
+        _require(actor, training.member.org_path)
     if not training.proof:
         raise deny()
     handle = training.proof.open("rb")
@@ -571,7 +644,7 @@ def training_proof_open(*, actor, training: Training):
         actor,
         "study.training.proof_downloaded",
         training,
-        org_path=training.org_path,
+        org_path=training.member.org_path,
         changes={"name": training.proof_name},
     )
     return handle
@@ -614,7 +687,14 @@ def exemption_grant(*, actor, member: Member, year, reason: str, note: str = "")
 
 @transaction.atomic
 def exemption_revoke(*, actor, exemption: StudyExemption) -> None:
-    _require(actor, exemption.org_path)
+    """Revoke an exemption: by the managers of the member's branch now."""
+    _require(actor, exemption.member.org_path)
     changes = {"member": exemption.member_id, "year": exemption.year, "reason": exemption.reason}
-    audit(actor, "study.exemption.revoked", exemption, org_path=exemption.org_path, changes=changes)
+    audit(
+        actor,
+        "study.exemption.revoked",
+        exemption,
+        org_path=exemption.member.org_path,
+        changes=changes,
+    )
     exemption.delete()

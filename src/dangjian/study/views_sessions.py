@@ -682,27 +682,37 @@ def trainings(request):
 
 @require_POST
 def training_decide(request, training_id):
+    """Approve or reject a submitted training; `decision=revoke` withdraws an approval."""
     training = sel.access_training(request.user, training_id)
     form = f.DecisionForm(request.POST)
     target = safe_next(request, reverse("study:trainings"))
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect(target)
-    approve = form.cleaned_data["decision"] == "approve"
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
-        done = services.training_decide(
-            actor=request.user,
-            training=training,
-            approve=approve,
-            reason=form.cleaned_data["reason"],
-        )
+        if decision == "revoke":
+            services.training_revoke(actor=request.user, training=training, reason=reason)
+        else:
+            done = services.training_decide(
+                actor=request.user,
+                training=training,
+                approve=decision == "approve",
+                reason=reason,
+            )
     except AppError as exc:
         _refused(request, exc)
     else:
-        messages.success(
-            request,
-            f"已{done.get_status_display()}{training.member.name}的培训“{training.title}”。",
-        )
+        if decision == "revoke":
+            messages.success(
+                request,
+                f"已撤销{training.member.name}的培训“{training.title}”的认定，学时不再计入。",
+            )
+        else:
+            messages.success(
+                request,
+                f"已{done.get_status_display()}{training.member.name}的培训“{training.title}”。",
+            )
     return redirect(target)
 
 
