@@ -121,8 +121,16 @@ def _study_ids(tree, starts) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = {
         k: []
         for k in (
-            "plan_id item_id session_id training_id material_id bank_id quiz_id attempt_id note_id"
-        ).split()
+            "plan_id",
+            "item_id",
+            "session_id",
+            "training_id",
+            "material_id",
+            "bank_id",
+            "quiz_id",
+            "attempt_id",
+            "note_id",
+        )
     }
     topic = Topic.objects.first()
     text = "学习党章，重温入党誓词，联系本职工作谈体会，" * 4
@@ -193,7 +201,7 @@ def _study_ids(tree, starts) -> dict[str, list[int]]:
         )
         note = services_notes.note_submit(actor=actor, title="心得", text=text)
         for key, row in zip(
-            ids, (plan, item, session, training, material, bank, quiz, attempt, note)
+            ids, (plan, item, session, training, material, bank, quiz, attempt, note), strict=True
         ):
             ids[key].append(row.pk)
     return ids
