@@ -361,6 +361,15 @@ class DemoResult:
     dues_payments: int = 0
     dues_arrears_warned: int = 0  # 3–5 consecutive unpaid months
     dues_arrears_alerted: int = 0  # 6 or more (R-DUES-14)
+    study_sessions: int = 0  # demo/study.py: study sessions of 2022 and this year
+    sfj_study_sessions_2022: int = 0  # the seed report: 19…
+    sfj_study_person_times_2022: int = 0  # …and 1,395
+    study_short: int = 0  # members of the 司法局 short of hours (this year; 2022 if it is)
+    study_trainings: int = 0
+    quiz_attempts: int = 0
+    study_notes: int = 0
+    copied_notes: int = 0
+    point_entries: int = 0
     reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
@@ -941,7 +950,10 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
     if Org.all_objects.exists() or Unit.objects.exists() or Member.all_objects.exists():
         raise RuntimeError("数据库中已有组织或党员数据：请先清空（dangjian demo 会自动清空）。")
     builder = _Builder(today, scale)
-    with transaction.atomic():
+    from dangjian.study.points_hooks import paused
+
+    # the study part rebuilds every member's points at its end: no rebuild is queued before
+    with transaction.atomic(), paused():
         builder.build()
         users, grants, accounts = builder.accounts()
         Unit.objects.bulk_create(builder.units)
@@ -983,6 +995,23 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         result.dues_arrears_warned = paid.arrears_warned
         result.dues_arrears_alerted = paid.arrears_alerted
         result.statement_file = paid.statement_file
+        # 学习培训: the 司法局's 2022 study year of the seed report, this year's plans and
+        # sessions, the library, self-tests, notes and everyone's points (before assessment,
+        # whose auto indicators read this year's records)
+        from dangjian.demo.study import build_study
+
+        studied = build_study(today)
+        result.meetings += studied.sessions
+        result.study_sessions = studied.sessions
+        result.sfj_study_sessions_2022 = studied.sfj_sessions_2022
+        result.sfj_study_person_times_2022 = studied.sfj_person_times_2022
+        result.study_short = (
+            studied.sfj_short_this_year if today.year > 2022 else studied.sfj_short_2022
+        )
+        result.study_trainings = studied.trainings
+        result.quiz_attempts = studied.attempts
+        result.study_notes, result.copied_notes = studied.notes, studied.copied_notes
+        result.point_entries = studied.point_entries
         # assessment: the 2022 contest with the seed's observation meeting, this year's work
         from dangjian.demo.assessment import build_assessment
 
@@ -997,12 +1026,14 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         from dangjian.dues.reminders import remind_dues
         from dangjian.orglife.reminders import remind
         from dangjian.recruitment.reminders import remind_recruitment
+        from dangjian.study.reminders import remind_study
 
         result.reminders = (
             remind(today).created
             + remind_all(today).created
             + remind_dues(today)
             + remind_recruitment(today)
+            + remind_study(today)
         )
         audit(
             None,

@@ -104,71 +104,6 @@ def _minutes(rng, kind, topic, day, names, chair, recorder, present, expected, o
     return "\n".join([header, *body])
 
 
-#: the seed report: 市司法局 "共组织全体干警集中学习19场，培训1395人次" (2022)
-SFJ_SESSIONS, SFJ_PERSON_TIMES = 19, 1395
-SFJ_STUDY_TOPICS = [
-    "习近平法治思想",
-    "党的二十大报告",
-    "《中国共产党章程》",
-    "全面从严治党",
-    "政法队伍教育整顿成果巩固",
-    "《中国共产党纪律处分条例》",
-    "新时代司法行政工作",
-    "法治政府建设",
-    "意识形态工作责任制",
-]
-
-
-def _sfj_study_sessions(rng, today, tz, code):
-    """The 司法局's 19 whole-staff study sessions of 2022 (集中学习), held by its 机关党委 with
-    the unit's serving members on the roster; attendance adds up to the report's 1,395
-    person-times. Until the study module exists they are 党课-kind meetings at that level
-    (not counted by branch compliance, which looks at branches and groups)."""
-    from dangjian.demo.city import SFJ, party_name
-    from dangjian.members.models import Employment
-    from dangjian.orglife.models import Meeting
-
-    top = Org.all_objects.filter(name=f"{party_name(SFJ)}党组").first()
-    if top is None:
-        return []
-    organ = Org.all_objects.filter(parent=top, kind=OrgKind.ORGAN_COMMITTEE).first() or top
-    roster = list(
-        Member.all_objects.filter(branch__path__startswith=top.path, left_on__isnull=True)
-        .exclude(employment=Employment.RETIRED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    last = min(dt.date(2022, 11, 15), today - dt.timedelta(days=1))
-    if not roster or last < dt.date(2022, 1, 10):
-        return []
-    per = [SFJ_PERSON_TIMES // SFJ_SESSIONS] * SFJ_SESSIONS
-    for i in range(SFJ_PERSON_TIMES % SFJ_SESSIONS):
-        per[i] += 1
-    if max(per) > len(roster):  # a smaller city: everyone came
-        per = [len(roster)] * SFJ_SESSIONS
-    out = []
-    span = (last - dt.date(2022, 1, 10)).days
-    for n in range(SFJ_SESSIONS):
-        day = dt.date(2022, 1, 10) + dt.timedelta(days=span * n // SFJ_SESSIONS)
-        starts = dt.datetime.combine(day, dt.time(15, 0), tzinfo=tz)
-        topic = f"全体干警集中学习（第{n + 1}场）：{SFJ_STUDY_TOPICS[n % len(SFJ_STUDY_TOPICS)]}"
-        meeting = Meeting(
-            org_id=organ.pk,
-            org_path=organ.path,
-            kind="party_lesson",
-            topic=topic,
-            place="机关一楼报告厅",
-            starts_at=starts,
-            ends_at=starts + dt.timedelta(hours=2),
-            status="archived" if today.year > 2022 else "held",
-            minutes=f"{day:%Y年%m月%d日}，局机关党委组织全体干警集中学习{topic.split('：')[-1]}。",
-            sign_in_code=code(),
-            held_at=starts + dt.timedelta(hours=3),
-        )
-        out.append((meeting, (roster, per[n])))
-    return out
-
-
 def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
     """Meetings for every branch (and group) of the demo city; see the module docstring."""
     from dangjian.demo.city import SECRETARY_BRANCH, SIBLING_BRANCH
@@ -341,20 +276,11 @@ def build_orglife(today: dt.date, *, seed: int = 2022) -> Generated:
             copied += 1
             break
 
-    sessions = _sfj_study_sessions(rng, today, tz, code)
-    first_session = len(meetings)
-    meetings += [m for m, _ in sessions]
-    for i, (_m, attendance) in enumerate(sessions):
-        people[first_session + i] = attendance
     Meeting.all_objects.bulk_create(meetings, batch_size=1000)
     rows = []
     for index, member_ids in people.items():
         meeting = meetings[index]
-        if isinstance(member_ids, tuple):  # a study session: (roster, how many came)
-            member_ids, came = member_ids
-            absent = set(rng.sample(member_ids, len(member_ids) - came))
-        else:
-            absent = set(rng.sample(member_ids, min(len(member_ids), rng.randrange(0, 3))))
+        absent = set(rng.sample(member_ids, min(len(member_ids), rng.randrange(0, 3))))
         for member_id in member_ids:
             if member_id in absent:
                 status, reason = ("leave", "外出公务") if rng.random() < 0.6 else ("absent", "")

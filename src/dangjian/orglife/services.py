@@ -333,8 +333,8 @@ def meeting_record(
     _people(people, set(rows))
     for row in new_rows:
         row.save()
-    Attendance.all_objects.bulk_update(
-        [r for r in rows.values() if r not in new_rows], ["status", "reason"]
+    Attendance.all_objects.bulk_update(  # batches: one CASE over thousands of rows is slow
+        [r for r in rows.values() if r not in new_rows], ["status", "reason"], batch_size=500
     )
     was = meeting.status
     meeting.minutes = minutes

@@ -6,14 +6,33 @@ member's ledger for that year is rebuilt after the commit, by the `refresh_point
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+#: set while a bulk writer (the demo, a generator) rebuilds every ledger itself at the end
+_paused: ContextVar[bool] = ContextVar("points_paused", default=False)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Queue no rebuild inside the block: its caller rebuilds the ledgers itself afterwards
+    (services_points.points_refresh_all). Without it the demo would leave a thousand queued
+    rebuilds for the worker."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
 
 def points_changed(member_ids: Iterable[int], day: dt.date | dt.datetime) -> None:
+    if _paused.get():
+        return
     ids = sorted({int(i) for i in member_ids if i})
     if isinstance(day, dt.datetime):  # stored in UTC: the year is the local one
         day = timezone.localtime(day) if timezone.is_aware(day) else day

@@ -49,6 +49,12 @@ def summary(result: DemoResult) -> list[str]:
         f"时限规定的情形）",
         f"  党费：近12个月应缴 {r.dues_charges:,} 笔、已缴 {r.dues_payments:,} 笔；连续欠缴3至5个月"
         f" {r.dues_arrears_warned} 人、6个月以上 {r.dues_arrears_alerted} 人（R-DUES-14）",
+        f"  学习培训：2022年市司法局集中学习 {r.sfj_study_sessions_2022} 场、培训 "
+        f"{r.sfj_study_person_times_2022:,} 人次（与观摩会报道一致）；"
+        f"学习培训共 {r.study_sessions} 场，"
+        f"认定培训 {r.study_trainings} 条，市司法局学时未达标 {r.study_short} 人；自测答卷 "
+        f"{r.quiz_attempts} 份，心得体会 {r.study_notes} 篇（疑似雷同 {r.copied_notes} 篇）；"
+        f"党员积分明细 {r.point_entries:,} 条",
         *(
             [f"  待对账的银行流水（在“党费 › 对账”上传）：{r.statement_file}"]
             if r.statement_file
