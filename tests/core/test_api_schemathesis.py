@@ -132,7 +132,9 @@ def _study_ids(tree, starts) -> dict[str, list[int]]:
             "note_id",
         )
     }
-    topic = Topic.objects.first()
+    topic, _ = Topic.objects.get_or_create(
+        name="党章党规"
+    )  # a flush may have removed the seeded ones
     text = "学习党章，重温入党誓词，联系本职工作谈体会，" * 4
     for branch, member in ((tree.branch_a, tree.members_a[1]), (tree.branch_c, tree.members_c[0])):
         plan = sessions.plan_save(actor=None, org=branch, year=starts.year, title="学习计划")

@@ -26,7 +26,7 @@ def _create(org, actor=None, **kw):
     from dangjian.study.models import Topic
 
     data = {
-        "topic": Topic.objects.first(),
+        "topic": Topic.objects.get_or_create(name="二十大精神", defaults={"sort": 1})[0],
         "title": "学习提纲",
         "description": "",
         "kind": "document",
