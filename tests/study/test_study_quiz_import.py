@@ -133,7 +133,7 @@ def test_an_outsider_cannot_import(tree, personas, bank):
         svc.bank_import(actor=personas.secretary_b, bank=bank, uploaded_file=xlsx(GOOD))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the seeded topics
+@pytest.mark.django_db(transaction=True)
 def test_two_submissions_at_once_count_once(tree, media):
     import datetime as dt
     import threading
