@@ -114,3 +114,39 @@ def decode_text(data: bytes, *, partial: bool = False) -> str | None:
 def is_text(data: bytes, *, partial: bool = False) -> bool:
     text = decode_text(data, partial=partial)
     return text is not None and not CONTROL_CHARS.search(text)
+
+
+# --- Office documents (a zip whose [Content_Types].xml declares one main part) ----------------
+# Shared by meeting attachments (orglife/services_attachments.py) and study materials
+# (study/services_library.py).
+
+#: the main part each Office Open XML kind declares; a macro-enabled .docm/.xlsm/.pptm declares
+#: another type and is refused
+OFFICE_MAIN = {
+    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "pptx": b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+}
+#: [Content_Types].xml of an Office file is a few KB; larger is not one of ours
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
+
+
+def office_kind(data: bytes, kinds=("docx", "xlsx")) -> str | None:
+    """The one Office kind among `kinds` whose main part the zip in `data` declares, or None
+    (not a zip, no or an oversized [Content_Types].xml, none or several main parts). A broken
+    or exotic archive (bad CRC, an unsupported compression method, a truncated member) is
+    None too, never an exception."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > CONTENT_TYPES_MAX_BYTES:
+                return None
+            types = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError):
+        # NotImplementedError: a compression method zipfile does not implement
+        return None
+    found = [kind for kind in kinds if OFFICE_MAIN[kind] in types]
+    return found[0] if len(found) == 1 else None

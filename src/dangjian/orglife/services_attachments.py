@@ -5,9 +5,6 @@ orglife/<meeting id>/<random name>; downloads are audited."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,13 +13,11 @@ from dangjian.core.access import can, deny
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
-from dangjian.core.uploads import SNIFF_BYTES, sniff
+from dangjian.core.uploads import SNIFF_BYTES, office_kind, sniff
 from dangjian.orglife.models import Meeting, MeetingAttachment, MeetingStatus
 from dangjian.orglife.services import _locked, _require
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: [Content_Types].xml of an Office file is a few KB; larger is not one of ours
-MAX_CONTENT_TYPES_BYTES = 256 * 1024
 
 #: kind → (MIME type, extension, label)
 KINDS = {
@@ -40,10 +35,6 @@ KINDS = {
         "xlsx",
         "Excel工作簿",
     ),
-}
-_OFFICE_MAIN = {
-    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
 WRONG_TYPE = "只能上传照片（JPG、PNG、WebP）或文档（PDF、Word .docx、Excel .xlsx）。"
 
@@ -87,21 +78,6 @@ def read_document(
     return data, content_type, ext
 
 
-def _office_kind(data: bytes) -> str | None:
-    """docx or xlsx when the zip's [Content_Types].xml declares the main part of one (a
-    macro-enabled .docm/.xlsm declares another type and is refused)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > MAX_CONTENT_TYPES_BYTES:
-                return None
-            types = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
-        return None
-    found = [kind for kind, main in _OFFICE_MAIN.items() if main in types]
-    return found[0] if len(found) == 1 else None
-
-
 def detect(data: bytes) -> str | None:
     """The attachment kind of `data` by its content (a KINDS key), or None."""
     head = data[:SNIFF_BYTES]
@@ -115,7 +91,7 @@ def detect(data: bytes) -> str | None:
     if kind == "pdf" and head.startswith(b"%PDF-"):
         return "pdf"
     if kind == "zip":
-        return _office_kind(data)
+        return office_kind(data, ("docx", "xlsx"))
     return None
 
 

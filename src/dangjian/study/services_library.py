@@ -13,8 +13,6 @@ is kept (with the extension of what the file really is) for the download."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +25,7 @@ from dangjian.core.access import can, deny
 from dangjian.core.audit import audit
 from dangjian.core.errors import AppError
 from dangjian.core.permissions import Cap
-from dangjian.core.uploads import SNIFF_BYTES, sniff
+from dangjian.core.uploads import SNIFF_BYTES, office_kind, sniff
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.study.models import (
@@ -51,8 +49,6 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 NUL_MESSAGE = "{label}中含有空字符，无法保存，请删除后重新填写。"
 #: orgs that hold no members of their own (pickers leave them out: manage_orgs)
 NOT_PUBLISHERS = (OrgKind.GROUP, OrgKind.DISCIPLINE_COMMITTEE)
-#: [Content_Types].xml of an Office file is a few KB; larger is not one of ours
-CONTENT_TYPES_MAX = 256 * 1024
 
 #: what a material file may be: extension → (MIME type, label)
 FILE_TYPES = {
@@ -78,11 +74,6 @@ WRONG_FILE = {
     MaterialKind.DOCUMENT: "文档只能是PDF、Word（.docx）、Excel（.xlsx）、PowerPoint（.pptx）文件"
     "或JPG、PNG图片。",
     MaterialKind.VIDEO: "视频只能是MP4格式。",
-}
-_OFFICE_MAIN = {
-    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "pptx": b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
 }
 #: ISO base media brands of an MP4 (a QuickTime .mov says "qt  " and is refused)
 MP4_BRANDS = {
@@ -199,19 +190,6 @@ def in_library_of(member: Member, path: str) -> bool:
 # Files
 
 
-def _office_kind(data: bytes) -> str | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > CONTENT_TYPES_MAX:
-                return None
-            types = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError):
-        return None
-    found = [kind for kind, main in _OFFICE_MAIN.items() if main in types]
-    return found[0] if len(found) == 1 else None
-
-
 def detect_file(data: bytes) -> str | None:
     """What a material file is, by its content: a FILE_TYPES key, or None."""
     head = data[:SNIFF_BYTES]
@@ -225,7 +203,7 @@ def detect_file(data: bytes) -> str | None:
     if kind == "pdf" and head.startswith(b"%PDF-"):
         return "pdf"
     if kind == "zip":
-        return _office_kind(data)
+        return office_kind(data, ("docx", "xlsx", "pptx"))
     return None
 
 
