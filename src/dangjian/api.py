@@ -166,3 +166,11 @@ api.add_router("/recruitment", recruitment_router)
 from dangjian.study.api import router as study_router  # noqa: E402
 
 api.add_router("/study", study_router)
+
+from dangjian.responsibility.api import router as responsibility_router  # noqa: E402
+
+api.add_router("/responsibility", responsibility_router)
+
+from dangjian.cocreation.api import router as cocreation_router  # noqa: E402
+
+api.add_router("/cocreation", cocreation_router)

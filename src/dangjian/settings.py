@@ -183,6 +183,17 @@ STUDY_FILE_MAX_BYTES = env_int("DANGJIAN_STUDY_FILE_MAX_BYTES", 20 * 1024 * 1024
 # Notes copied from each other (or from minutes) at or above this similarity are flagged.
 STUDY_NOTE_MIN_SIMILARITY = env_float("DANGJIAN_STUDY_NOTE_MIN_SIMILARITY", 0.6)
 
+# 责任落实: days after a 督办 with no new report before it escalates to the unit's secretary
+RESPONSIBILITY_ESCALATE_DAYS = env_int("DANGJIAN_RESPONSIBILITY_ESCALATE_DAYS", 3)
+if not 1 <= RESPONSIBILITY_ESCALATE_DAYS <= 30:
+    raise ImproperSetting("DANGJIAN_RESPONSIBILITY_ESCALATE_DAYS: between 1 and 30")
+# days before a task's deadline when the unit gets a to-do (事前提醒)
+RESPONSIBILITY_DUE_SOON_DAYS = env_int("DANGJIAN_RESPONSIBILITY_DUE_SOON_DAYS", 7)
+if not 1 <= RESPONSIBILITY_DUE_SOON_DAYS <= 60:
+    raise ImproperSetting("DANGJIAN_RESPONSIBILITY_DUE_SOON_DAYS: between 1 and 60")
+# 共同缔造: photos of projects, campaigns and visits
+COCREATION_PHOTO_MAX_BYTES = env_int("DANGJIAN_COCREATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+
 # Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
 # the user has an address. Mail goes through Django's mailer settings below.
 NOTIFY_EMAIL = env_bool("DANGJIAN_NOTIFY_EMAIL", False)
@@ -233,6 +244,8 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.recruitment",
     "dangjian.study",
+    "dangjian.responsibility",
+    "dangjian.cocreation",
     "dangjian.demo",
 ]
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("study/", include("dangjian.study.urls")),
+    path("responsibility/", include("dangjian.responsibility.urls")),
+    path("cocreation/", include("dangjian.cocreation.urls")),
     path("settings/calendar/", include("dangjian.core.urls_calendar")),
     path("api/", api.urls),
     path("healthz", healthz),

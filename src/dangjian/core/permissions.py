@@ -51,6 +51,14 @@ class Cap(StrEnum):
     STUDY_MANAGE = "study.manage"
     # 党员积分: the point scheme's versions (a city-wide setting: the 工委 only)
     POINTS_SCHEME = "points.scheme"
+    # 责任落实: the units' responsibility lists and reports, the tasks of the units in the
+    # subtree (the unit's own tasks, progress reports on any task of the unit)
+    RESP_MANAGE = "resp.manage"
+    # publish work points and assign their tasks to the units below, 督办, close and evaluate
+    # tasks: held on an org strictly above the task's unit (the 工委)
+    RESP_PUBLISH = "resp.publish"
+    # 共同缔造: pairings, cadres, projects, campaigns, visits and problems of the subtree
+    COCREATION_MANAGE = "cocreation.manage"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -70,6 +78,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.RECRUIT_APPROVE,
             Cap.STUDY_MANAGE,
             Cap.POINTS_SCHEME,
+            Cap.RESP_MANAGE,
+            Cap.RESP_PUBLISH,
+            Cap.COCREATION_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -87,6 +98,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.RECRUIT_MANAGE,
             Cap.RECRUIT_APPROVE,
             Cap.STUDY_MANAGE,
+            Cap.RESP_MANAGE,
+            Cap.COCREATION_MANAGE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(

@@ -28,6 +28,11 @@ class NotificationKind(models.TextChoices):
     RECRUITMENT_DUE = "recruitment_due", "发展党员期限"
     RECRUITMENT_VIOLATION = "recruitment_violation", "发展党员违规"
     STUDY_HOURS = "study_hours", "学时提醒"
+    TASK_DUE = "task_due", "任务到期提醒"
+    TASK_SUPERVISION = "task_supervision", "督办"
+    TASK_ESCALATION = "task_escalation", "督办升级"
+    DUTY_REPORT = "duty_report", "责任清单进展报告"
+    COCREATION_PROBLEM = "cocreation_problem", "群众问题办理"
 
 
 class Notification(models.Model):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CocreationConfig(AppConfig):
+    name = "dangjian.cocreation"
+    verbose_name = "共同缔造"

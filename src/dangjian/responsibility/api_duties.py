@@ -1,0 +1,5 @@
+"""API of the responsibility app (duties)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of the responsibility app (tasks)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Pages of the responsibility app (duties)."""
+
+urlpatterns: list = []

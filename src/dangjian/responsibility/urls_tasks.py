@@ -1,0 +1,3 @@
+"""Pages of the responsibility app (tasks)."""
+
+urlpatterns: list = []
