@@ -262,6 +262,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dangjian.core.middleware.NullCharacterMiddleware",
     "dangjian.core.middleware.LoginRequiredMiddleware",
     "dangjian.accounts.middleware.SignInGateMiddleware",
     "dangjian.core.middleware.AppErrorMiddleware",

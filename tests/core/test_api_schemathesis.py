@@ -14,12 +14,14 @@ Writes are included; what they create stays inside the test's database transacti
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -104,7 +106,60 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
     ids.update(_assessment_ids(tree, personas, starts))
     ids.update(_lifecycle_ids(tree))
     ids.update(_study_ids(tree, starts))
+    ids.update(_duty_ids(tree))
+    ids.update(_cocreation_ids(tree))
+    ids.update(_task_ids(tree))
     return ids
+
+
+def _task_ids(tree) -> dict[str, list[int]]:
+    """A published work point with a task for each unit."""
+    from tests.responsibility.resp_tasks_support import make_point
+
+    _point, tasks = make_point(tree)
+    return {"task_id": [t.pk for t in tasks]}
+
+
+def _cocreation_ids(tree) -> dict[str, list[int]]:
+    """One community paired with both units, a project with a metric and a milestone each."""
+    from dangjian.cocreation import services as co
+
+    start = timezone.localdate() - dt.timedelta(days=30)
+    place = co.community_create(
+        actor=None, name="龙泉村", kind="village", district="郧阳区", township="谭家湾镇"
+    )
+    ids: dict[str, list[int]] = {"pairing_id": [], "project_id": [], "milestone_id": []}
+    for org in (tree.party_group_a, tree.party_group_b):
+        pairing = co.pairing_create(actor=None, org=org, community=place, started_on=start)
+        project = co.project_create(
+            actor=None,
+            pairing=pairing,
+            title="户户通",
+            category="roads",
+            goal="硬化道路",
+            starts_on=start,
+        )
+        metric = co.metric_add(actor=None, project=project, name="硬化道路", unit="公里", target=12)
+        milestone = co.milestone_add(
+            actor=None, project=project, title="一组道路硬化", due_on=start, metric=metric, amount=3
+        )
+        ids["pairing_id"].append(pairing.pk)
+        ids["project_id"].append(project.pk)
+        ids["milestone_id"].append(milestone.pk)
+    return ids
+
+
+def _duty_ids(tree) -> dict[str, list[int]]:
+    """A confirmed responsibility list with one item in each unit (甲局's, the caller's, and
+    乙局's)."""
+    from tests.responsibility.resp_duties_support import confirmed_list
+
+    lists, items = [], []
+    for org in (tree.party_group_a, tree.party_group_b):
+        duty_list, made = confirmed_list(org, year=2026, items=1)
+        lists.append(duty_list.pk)
+        items.append(made[0].pk)
+    return {"duty_list_id": lists, "duty_item_id": items}
 
 
 def _study_ids(tree, starts) -> dict[str, list[int]]:

@@ -66,3 +66,28 @@ def test_form_posts_with_garbage(admin, tree):
 
 def test_seat_end_of_a_foreign_seat_is_404(admin, tree):
     assert admin.post(f"/orgs/{tree.branch_a.pk}/seats/999999/end/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cocreation/projects/?q=a%00",
+        "/cocreation/communities/?q=%00",
+        "/members/?q=%00",
+        "/responsibility/overdue/?q=%00",
+        "/study/sessions/?q=%00&org=1",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_clear_answer(client, personas, url):
+    """PostgreSQL cannot hold NUL in text: one middleware refuses it before any query runs."""
+    client.force_login(personas.committee_admin)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "无效字符" in response.content.decode()
+
+
+def test_a_nul_character_in_an_api_query_is_json(client, personas):
+    client.force_login(personas.committee_admin)
+    response = client.get("/api/cocreation/pairings?q=%00")
+    assert response.status_code == 400
+    assert "无效字符" in response.json()["detail"]

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dangjian.core.access import subtree_q
@@ -346,6 +346,81 @@ def _dues_arrears(org, year, cache: SourceCache) -> Measure:
     return Measure(total - short, total, short, text)
 
 
+# ---------------------------------------------------------------------------------------------
+# 责任落实 (responsibility app): the lists' quarterly reports, the work points' tasks
+
+
+def _duty_reports(org, year, cache: SourceCache) -> Measure:
+    """Each item of the subtree's confirmed lists of `year` owes a report for every quarter
+    that has ended by today (R-ORG-12; the report's 15 grace days do not delay the count)."""
+    from dangjian.responsibility.models import DutyItem, DutyList, DutyReport
+    from dangjian.rules import duties as duty_rules
+
+    quarters = duty_rules.quarters_due(year, cache.today)
+    lists = DutyList.objects.unscoped().filter(subtree_q("org_path", org.path), year=year)
+    counts = lists.aggregate(
+        confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+        drafts=Count("id", filter=Q(confirmed_at__isnull=True)),
+    )
+    items = DutyItem.objects.filter(
+        subtree_q("org_path", org.path), duty_list__year=year, duty_list__confirmed_at__isnull=False
+    ).count()
+    drafts = f"，未确认发布的清单{counts['drafts']}份未计入" if counts["drafts"] else ""
+    if not items:
+        return Measure(
+            0, 1, 1, f"{year}年{org.name}及下级未建立（或未确认发布）责任清单{drafts}（R-ORG-12）"
+        )
+    done = (
+        DutyReport.objects.filter(
+            subtree_q("org_path", org.path),
+            item__duty_list__year=year,
+            item__duty_list__confirmed_at__isnull=False,
+            quarter__in=quarters,
+        ).count()
+        if quarters
+        else 0
+    )
+    due = items * len(quarters)
+    ended = "、".join(duty_rules.QUARTER_NAMES[q] for q in quarters) or "无已结束季度"
+    text = (
+        f"{year}年{org.name}及下级已发布责任清单{counts['confirmed']}份、责任事项{items}项，"
+        f"已结束季度（{ended}）应报告进展{due}次，已报告{done}次，未报告{due - done}次"
+        f"{drafts}（R-ORG-12）"
+    )
+    return Measure(done, due, due - done, text)
+
+
+def _task_completion(org, year, cache: SourceCache) -> Measure:
+    """Tasks of the subtree due in `year` — those whose deadline has passed, and those
+    already closed — done when closed by the deadline with an evaluation other than 不合格
+    (a unit's own task closed without an evaluation counts as done)."""
+    from dangjian.responsibility.models import Evaluation, Task, TaskStatus
+
+    rows = list(
+        Task.objects.unscoped()
+        .filter(subtree_q("org_path", org.path), due_on__year=year)
+        .filter(Q(point__isnull=True) | Q(point__published_at__isnull=False))
+        .filter(Q(due_on__lt=cache.today) | Q(status=TaskStatus.CLOSED))
+        .values_list("status", "closed_at", "evaluation", "due_on")
+    )
+    done = late = failed = open_ = 0
+    for status, closed_at, evaluation, due_on in rows:
+        if status != TaskStatus.CLOSED or closed_at is None:
+            open_ += 1
+        elif evaluation == Evaluation.FAIL:
+            failed += 1
+        elif timezone.localdate(closed_at) > due_on:
+            late += 1
+        else:
+            done += 1
+    total = len(rows)
+    text = (
+        f"{year}年{org.name}及下级已到期（或已办结）的任务{total}项，按期办结且评价合格以上"
+        f"{done}项，逾期办结{late}项，评价不合格{failed}项，逾期未办结{open_}项"
+    )
+    return Measure(done, total, total - done, text)
+
+
 K = orglife_rules.MeetingKind
 SOURCES: dict[str, Source] = {
     s.code: s
@@ -447,6 +522,22 @@ SOURCES: dict[str, Source] = {
             _dues_arrears,
             "R-LOCAL-10",
             "deduction",
+        ),
+        Source(
+            "duty_reports",
+            "责任清单季度进展报告率",
+            "读取责任落实中本组织及下级当年已确认发布的责任清单，统计各责任事项在已结束季度的"
+            "进展报告（R-ORG-12）。",
+            True,
+            _duty_reports,
+            "R-ORG-12",
+        ),
+        Source(
+            "task_completion",
+            "工作任务按期办结率",
+            "读取责任落实中本组织及下级当年到期的任务，统计按期办结且评价为合格以上的比例。",
+            True,
+            _task_completion,
         ),
         Source(
             "training_hours",

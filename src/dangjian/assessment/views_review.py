@@ -38,6 +38,7 @@ from dangjian.core.views_export import outcome_response
 from dangjian.orglife.services_attachments import max_bytes, megabytes, too_large_message
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.selectors import access_org
+from dangjian.responsibility.selectors_duties import lists_for_report
 
 PAGE_SIZE = 20
 REPORT_KINDS = (
@@ -249,6 +250,9 @@ def report_page(request, pk, report_id):
             "show_comment": sel.can_read_comment(user, report),
             "comment_form": CommentForm(initial={"review_comment": report.review_comment}),
             "max_size": megabytes(max_bytes()),
+            # the unit's 主体责任 and 第一责任人 lists of the year, with each item's progress
+            # (R-ORG-12): the 述职 reports on them
+            "duty_rollup": lists_for_report(report.org, review.year),
         },
         status=status,
     )

@@ -28,10 +28,11 @@ def navigation(request):
                 bool(getattr(user, "member_id", None))
                 and not any(g.role in SEPARATED_ROLES for g in grants)
             ),
-            # 责任落实 and 共同缔造: their managers (units and the 工委)
+            # 责任落实: its managers (units and the 工委)
             "responsibility": has_cap_anywhere(user, Cap.RESP_MANAGE)
             or has_cap_anywhere(user, Cap.RESP_PUBLISH),
-            "cocreation": has_cap_anywhere(user, Cap.COCREATION_MANAGE),
+            # 共同缔造: its managers; everyone else in the tree reads what units made public
+            "cocreation": bool(grants) and not any(g.role in SEPARATED_ROLES for g in grants),
             "calendar": may_manage_calendar(user),
             "roles": sorted({Role(g.role).label for g in grants}),
         }

@@ -270,12 +270,23 @@ def _drafts(result, who, row, kind, period, status, today, extra) -> list[Draft]
 
 def lifecycle_summary(today: dt.date) -> str:
     """The member-lifecycle part of the daily job: dues arrears (R-DUES-14) and pending
-    reductions, recruitment deadlines and violations (R-DEV-*), and the year-end credit-hour
-    warnings (R-EDU-01/02, from October). One line for the log."""
+    reductions, recruitment deadlines and violations (R-DEV-*), the year-end credit-hour
+    warnings (R-EDU-01/02, from October), the quarterly reports of the responsibility lists
+    (R-ORG-12), the tasks' deadlines and the escalation of 督办, and the co-creation problems
+    due. One line for the log."""
+    from dangjian.cocreation.reminders import remind_cocreation
     from dangjian.dues.reminders import remind_dues
     from dangjian.recruitment.reminders import remind_recruitment
+    from dangjian.responsibility.reminders_duties import remind_duties
+    from dangjian.responsibility.reminders_tasks import remind_tasks
     from dangjian.study.reminders import remind_study
 
     dues, recruitment = remind_dues(today), remind_recruitment(today)
     study = remind_study(today)
-    return f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条；学时提醒 {study} 条。"
+    duties, tasks = remind_duties(today), remind_tasks(today)
+    problems = remind_cocreation(today)
+    return (
+        f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条；学时提醒 {study} 条；"
+        f"责任清单进展提醒 {duties} 条；任务提醒与督办升级 {tasks} 条；群众问题办理提醒 "
+        f"{problems} 条。"
+    )
