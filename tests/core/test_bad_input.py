@@ -91,3 +91,50 @@ def test_a_nul_character_in_an_api_query_is_json(client, personas):
     response = client.get("/api/cocreation/pairings?q=%00")
     assert response.status_code == 400
     assert "无效字符" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_json_body_is_refused_before_any_write(client, personas, tree):
+    """The API's JSON bodies are not form fields: the middleware refuses a NUL in any string
+    (PostgreSQL would fail on it mid-write)."""
+    from tests.responsibility.resp_duties_support import confirmed_list
+
+    from dangjian.responsibility.models import DutyReport
+
+    _list, items = confirmed_list(tree.party_group_a, items=1)
+    client.force_login(personas.unit_admin)
+    response = client.post(
+        f"/api/responsibility/duties/items/{items[0].pk}/reports",
+        data='{"quarter": 1, "progress": 10, "text": "a\\u0000b"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "无效字符" in response.json()["detail"]
+    assert not DutyReport.objects.exists()
+    # the same text without the NUL is accepted (the refusal is about the NUL only)
+    response = client.post(
+        f"/api/responsibility/duties/items/{items[0].pk}/reports",
+        data='{"quarter": 1, "progress": 10, "text": "ab"}',
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201)
+
+
+def test_a_nul_character_in_a_plain_form_post_is_refused(client, personas):
+    client.force_login(personas.committee_admin)
+    from urllib.parse import urlencode
+
+    from dangjian.cocreation.models import Community
+
+    response = client.post(
+        "/cocreation/communities/new/",
+        urlencode(
+            {"name": "龙泉\x00村", "kind": "village", "district": "郧阳区", "township": "谭家湾镇"}
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "无效字符" in response.content.decode()
+    # a multipart post of the same goes to the form, whose field refuses the NUL itself
+    response = client.post("/cocreation/communities/new/", place)
+    assert response.status_code == 400
+    assert not Community.objects.exists()

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,24 +16,61 @@ PUBLIC_PREFIXES = ("/login/", "/static/", "/api/", "/public/", "/favicon.ico", "
 NUL_MESSAGE = "请求中含有无效字符（空字符），请检查输入后重试。"
 
 
+def _has_nul(value) -> bool:
+    """Whether a NUL character is anywhere in a decoded JSON value (keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class NullCharacterMiddleware:
-    """A NUL character in the address (`?q=%00`) is refused in one place, with a Chinese
-    message: PostgreSQL cannot hold NUL in text, so a search or filter carrying one would
-    fail deep in a query (a 500 there, while SQLite accepts it). Form posts need no check
-    here: Django's form fields refuse NUL themselves."""
+    """A NUL character in the address (`?q=%00`), in a plain form post or in a JSON body is
+    refused in one place, with a Chinese message: PostgreSQL cannot hold NUL in text, so a
+    search, a filter or an API write carrying one would fail deep in a query (a 500 there,
+    while SQLite accepts it). Multipart posts (with files) go through Django's form fields,
+    which refuse NUL themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
+        if self._carries_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": NUL_MESSAGE}, status=400)
             return render(request, "errors/app_error.html", {"message": NUL_MESSAGE}, status=400)
         return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        content_type = request.content_type or ""
+        if content_type == "application/x-www-form-urlencoded":
+            return any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.POST.lists()
+            )
+        if content_type == "application/json":
+            try:
+                body = request.body
+            except Exception:  # too large for DATA_UPLOAD_MAX_MEMORY_SIZE: the view answers
+                return False
+            if b"\\u0000" not in body and b"\x00" not in body:
+                return False
+            try:
+                return _has_nul(json.loads(body))
+            except ValueError:
+                return False  # not JSON: the API answers it as such
+        return False
 
 
 class LoginRequiredMiddleware:
