@@ -125,11 +125,10 @@ def test_a_nul_character_in_a_plain_form_post_is_refused(client, personas):
 
     from dangjian.cocreation.models import Community
 
+    place = {"name": "龙泉\x00村", "kind": "village", "district": "郧阳区", "township": "谭家湾镇"}
     response = client.post(
         "/cocreation/communities/new/",
-        urlencode(
-            {"name": "龙泉\x00村", "kind": "village", "district": "郧阳区", "township": "谭家湾镇"}
-        ),
+        urlencode(place),
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 400
