@@ -8,6 +8,7 @@ never typed twice. See docs/responsibility.md."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.db.models import Q
 
 from dangjian.core.scoping import ScopedManager
@@ -105,6 +106,9 @@ class DutyItem(models.Model):
     evidence_asked = models.CharField("佐证材料", max_length=200, blank=True)
     progress = models.PositiveSmallIntegerField("完成进度（%）", default=0)
     done_on = models.DateField("完成日期", null=True, blank=True)
+    # when the item was added: reports are owed only for quarters ending after it (an item
+    # added in November owes no report for the first three quarters)
+    created_at = models.DateTimeField("添加时间", default=timezone.now)
 
     class Meta:
         verbose_name = "责任事项"
