@@ -137,3 +137,23 @@ def test_a_nul_character_in_a_plain_form_post_is_refused(client, personas):
     response = client.post("/cocreation/communities/new/", place)
     assert response.status_code == 400
     assert not Community.objects.exists()
+
+
+def test_a_nul_in_an_api_body_of_another_declared_type_is_refused(client, personas, tree):
+    """django-ninja reads any body as JSON, so the declared type does not matter."""
+    from tests.responsibility.resp_tasks_support import make_point, task_of
+
+    from dangjian.responsibility.models import TaskReport
+
+    _point, tasks = make_point(tree)
+    task = task_of(tasks, tree.party_group_a)
+    client.force_login(personas.unit_admin)
+    for content_type in ("text/plain", "application/x-json"):
+        response = client.post(
+            f"/api/responsibility/tasks/{task.pk}/reports",
+            data='{"progress": 10, "text": "a\\u0000b"}',
+            content_type=content_type,
+        )
+        assert response.status_code == 400, content_type
+        assert "无效字符" in response.json()["detail"]
+    assert not TaskReport.objects.exists()
