@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import PERSONA_NAMES
 
 ADMINS = {"committee_admin", "unit_admin"}
+#: signed-in users with a grant in the tree outside the three separated roles
+READERS = {"secretary_a", "member_a", "secretary_b", "judge"}
 
 # The expected status per persona for each target, as (A, B, P, C).
 ALL_200 = (200, 200, 200, 200)
@@ -159,6 +161,31 @@ GLOBAL = [
             )
             for p in PERSONA_NAMES
         },
+    ),
+    # 责任落实: its managers (the 工委 and the unit admins); no one else, not even a reader
+    *[
+        (name, url, {p: (200 if p in ADMINS else 404) for p in PERSONA_NAMES})
+        for name, url in [
+            ("responsibility hub", "/responsibility/"),
+            ("responsibility overview", "/responsibility/overview/"),
+            ("duty lists", "/responsibility/duties/"),
+            ("work points", "/responsibility/points/"),
+            ("overdue tasks", "/responsibility/overdue/"),
+            ("task matrix", "/responsibility/matrix/"),
+            ("unit tasks", "/responsibility/tasks/"),
+        ]
+    ],
+    # 共同缔造: managers get the hub; everyone else in the tree (not the separated roles) reads
+    # the communities' public side, and the hub sends them there
+    (
+        "cocreation hub",
+        "/cocreation/",
+        {p: 200 if p in ADMINS else 302 if p in READERS else 404 for p in PERSONA_NAMES},
+    ),
+    (
+        "communities",
+        "/cocreation/communities/",
+        {p: 200 if p in ADMINS | READERS else 404 for p in PERSONA_NAMES},
     ),
     (
         "member list",
