@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import login
 
 from dangjian.cocreation import services as s
-from dangjian.cocreation.models import Photo, Problem
+from dangjian.cocreation.models import Pairing, Photo, Problem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -177,3 +177,46 @@ def test_the_unit_records_progress_and_a_reader_sees_the_public_page_on_a_phone(
     assert width <= PHONE["width"]
     assert violations == []
     phone.close()
+
+
+def test_chart_tooltips_show_metric_names_as_text(browser, live_server, tree, personas):
+    """A metric's name and unit are typed by unit administrators: the hub's chart tooltip shows
+    them as text, never as markup."""
+    base = live_server.url
+    _longquan(tree)
+    project = s.project_create(
+        actor=None,
+        pairing=Pairing.objects.unscoped().get(),
+        title="户户亮",
+        category="lighting",
+        goal="安装路灯。",
+        starts_on=timezone.localdate() - dt.timedelta(days=10),
+    )
+    s.metric_add(
+        actor=None,
+        project=project,
+        name='<b data-testid="injected">路灯</b>',
+        unit="<i>盏</i>",
+        target=5,
+    )
+    page = browser.new_page(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page.set_default_timeout(10_000)
+    violations = _watch(page)
+    login(page, base, "unit_admin")
+    page.goto(base + reverse("cocreation:home"))
+    chart = page.get_by_test_id("chart-metrics")
+    expect(chart.locator("canvas")).to_have_count(1)
+    names = page.evaluate("JSON.parse(document.getElementById('chart-metrics').textContent).names")
+    index = next(i for i, n in enumerate(names) if "路灯" in n)
+    page.evaluate(
+        """(i) => echarts.getInstanceByDom(document.querySelector('[data-testid=chart-metrics]'))
+             .dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: i})""",
+        index,
+    )
+    tip = chart.locator("div").filter(has_text="目标 5")
+    expect(tip.last).to_be_visible()
+    expect(tip.last).to_contain_text('<b data-testid="injected">路灯</b>（<i>盏</i>）')
+    expect(page.get_by_test_id("injected")).to_have_count(0)
+    assert chart.locator("i").count() == 0
+    assert violations == []
+    page.close()

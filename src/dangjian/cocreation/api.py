@@ -213,7 +213,7 @@ def list_pairings(request, filters: Query[CocreationPairingFilter]):
     return sel.pairing_list(
         request.user,
         org_id=filters.org,
-        district=filters.district.strip(),
+        district=sel.clean_text(filters.district),
         pilot=filters.pilot,
         status=filters.status,
         q=filters.q,
@@ -243,7 +243,7 @@ def list_projects(request, filters: Query[CocreationProjectFilter]):
         request.user,
         org_id=filters.org,
         pairing=pairing,
-        district=filters.district.strip(),
+        district=sel.clean_text(filters.district),
         pilot=filters.pilot,
         status=filters.status or "",
         category=filters.category or "",

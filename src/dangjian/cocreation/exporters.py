@@ -8,8 +8,15 @@ export), each from the scoped selectors with the exporting user (cocreation.mana
   one row);
 - `cocreation.problems`: 群众问题台账 — one row per problem with its state and resolution.
 
-Parameters: `unit` (the id of a unit's top body, optional), `status` (projects: a project
-status; problems: "open" or a problem status)."""
+Parameters — the filters of the list the export was started from, so the file holds exactly
+the rows of that list (junk filters are ignored like on the list; an unknown unit is refused):
+
+- every export: `unit` (the id of a unit's top body), `q` (the list's search);
+- pairings (the hub): `status` ("live", "ended" or "all", the default), `district`, `pilot`
+  ("1" pilots, "0" the others);
+- projects: `status` (a project status), `category`, `district`, `pilot`;
+- problems: `status` ("open" or a problem status), `overdue` ("1": only open problems past
+  their deadline)."""
 
 from __future__ import annotations
 
@@ -18,31 +25,67 @@ from collections import defaultdict
 from django.utils import timezone
 
 from dangjian.cocreation import selectors as sel
-from dangjian.cocreation.models import PairingCadre, ProblemStatus, ProjectStatus
+from dangjian.cocreation.models import (
+    PairingCadre,
+    ProblemStatus,
+    ProjectCategory,
+    ProjectStatus,
+)
 from dangjian.core.access import scope_q
 from dangjian.core.errors import AppError
 from dangjian.core.exporters import Column, Exporter, register
 from dangjian.core.permissions import Cap
 
 
+def _pilot(value) -> bool | None:
+    if value is True or value == "1":
+        return True
+    if value is False or value == "0":
+        return False
+    return None
+
+
 class _CocreationExporter(Exporter):
     required_cap = Cap.COCREATION_MANAGE
     formats = ("xlsx", "csv")
     statuses: tuple[str, ...] = ()
+    default_status = ""
+    #: the list filters this export applies besides `unit`, `status` and `q`
+    filters: tuple[str, ...] = ()
 
     def clean(self, params: dict) -> dict:
+        """The list's filters, cleaned as the list cleans them; JSON-ready (a background job
+        stores them and builds the exporter again from them)."""
         raw = params.get("unit")
         self.unit = None
         if raw not in (None, ""):
             self.unit = sel.parse_id(raw)
             if self.unit is None or self.unit not in {u.pk for u in sel.paired_units(self.user)}:
                 raise AppError("单位无效。", field="unit")
-        status = params.get("status") or ""
-        self.status = status if status in self.statuses else ""
-        return {"unit": self.unit or "", "status": self.status}
+        status = params.get("status")
+        status = status if isinstance(status, str) else ""
+        self.status = status if status in self.statuses else self.default_status
+        self.q = sel.clean_q(params.get("q"))
+        self.district = ""
+        if "district" in self.filters:
+            district = sel.clean_text(params.get("district"))
+            self.district = district if district in sel.districts() else ""
+        self.pilot = _pilot(params.get("pilot")) if "pilot" in self.filters else None
+        category = params.get("category")
+        self.category = (
+            category if "category" in self.filters and category in ProjectCategory.values else ""
+        )
+        self.overdue = "overdue" in self.filters and params.get("overdue") in ("1", True)
+        return self.audit_changes()
 
     def audit_changes(self) -> dict:
-        return {"unit": self.unit, "status": self.status}
+        out = {"unit": self.unit or "", "status": self.status, "q": self.q}
+        for name in self.filters:
+            value = getattr(self, name)
+            if name == "pilot":
+                value = {True: "1", False: "0"}.get(value, "")
+            out[name] = value
+        return out
 
 
 @register
@@ -51,8 +94,19 @@ class PairingExporter(_CocreationExporter):
     verbose_name = "包联关系及包联干部"
     description = "各单位包联的村（社区）、试点情况和包联干部"
 
+    statuses = ("live", "ended", "all")
+    default_status = "all"
+    filters = ("district", "pilot")
+
     def queryset(self):
-        return sel.pairing_list(self.user, org_id=self.unit, status="all")
+        return sel.pairing_list(
+            self.user,
+            org_id=self.unit,
+            district=self.district,
+            pilot=self.pilot,
+            status=self.status,
+            q=self.q,
+        )
 
     def count(self) -> int:
         return self.queryset().count()
@@ -109,9 +163,18 @@ class ProjectExporter(_CocreationExporter):
     verbose_name = "实事项目及目标完成情况"
     description = "各包联点的实事项目、资金、受益户数和各项目标指标的完成情况"
     statuses = tuple(ProjectStatus.values)
+    filters = ("category", "district", "pilot")
 
     def queryset(self):
-        return sel.project_list(self.user, org_id=self.unit, status=self.status)
+        return sel.project_list(
+            self.user,
+            org_id=self.unit,
+            district=self.district,
+            pilot=self.pilot,
+            status=self.status,
+            category=self.category,
+            q=self.q,
+        )
 
     def count(self) -> int:
         return self.queryset().count()
@@ -130,8 +193,8 @@ class ProjectExporter(_CocreationExporter):
             Column("finished_on", "完成日期", kind="date"),
             Column("funds_planned", "计划资金（万元）", kind="number"),
             Column("funds_raised", "到位资金（万元）", kind="number"),
-            Column("households", "受益户数", kind="number"),
-            Column("people", "受益人数", kind="number"),
+            Column("households", "受益户数（未完成为计划数）", kind="number"),
+            Column("people", "受益人数（未完成为计划数）", kind="number"),
             Column("metric", "目标指标"),
             Column("unit_of_measure", "单位"),
             Column("target", "目标值", kind="number"),
@@ -177,9 +240,12 @@ class ProblemExporter(_CocreationExporter):
     verbose_name = "群众问题台账"
     description = "走访发现的群众问题：责任人、办理时限、办理状态和结果"
     statuses = ("open", *ProblemStatus.values)
+    filters = ("overdue",)
 
     def queryset(self):
-        return sel.problem_list(self.user, org_id=self.unit, status=self.status)
+        return sel.problem_list(
+            self.user, org_id=self.unit, status=self.status, overdue=self.overdue, q=self.q
+        )
 
     def count(self) -> int:
         return self.queryset().count()

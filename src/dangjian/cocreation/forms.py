@@ -4,6 +4,7 @@ with them); the services decide, and their refusals land at the field (`call_ser
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from dangjian.cocreation.models import (
     CommunityKind,
@@ -64,6 +65,30 @@ def _id_choice(label: str, objects, labeller=str, *, empty="请选择") -> forms
     return field
 
 
+class LookupField(forms.Field):
+    """An id picked from a <select> that lists only a page of the possibilities (a search
+    narrows them): any id that `lookup` finds — listed or not — is accepted and cleans to the
+    object; a blank value cleans to None; anything else is refused at the field in Chinese."""
+
+    def __init__(self, *, label: str, lookup, options=(), labeller=str, empty="请选择", **kwargs):
+        super().__init__(label=label, required=False, widget=forms.Select, **kwargs)
+        self.lookup = lookup
+        self.widget.choices = [("", empty), *[(str(o.pk), labeller(o)) for o in options]]
+        self.error_messages["invalid_choice"] = f"请选择有效的{label}。"
+
+    def clean(self, value):
+        if value in (None, ""):
+            return None
+        found = self.lookup(value) if isinstance(value, str) and len(value) <= 20 else None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+def _place_label(c) -> str:
+    return f"{c.district}{c}"
+
+
 def _flag(label: str, **kwargs) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False, **kwargs)
 
@@ -83,15 +108,27 @@ class PairingForm(BootstrapMixin, forms.Form):
     is_pilot = _flag("共同缔造试点")
     note = _text("说明", LIMITS["note"], rows=3)
 
-    def __init__(self, *args, orgs=(), communities=(), **kwargs):
+    def __init__(self, *args, orgs=(), communities=(), find_community=lambda pk: None, **kwargs):
+        """`communities`: the places listed (a page; see `selectors.community_choices`);
+        `find_community(id)`: any registered place, listed or not."""
         super().__init__(*args, **kwargs)
         self.fields = {
             "org": _id_choice("包联单位", orgs, lambda o: o.name),
-            "community": _id_choice("村（社区）", communities, lambda c: f"{c.district}{c}"),
+            "community": place_field(communities, find_community),
             **self.fields,
         }
         for name in ("org", "community"):
             self.fields[name].widget.attrs["class"] = "form-select"
+
+
+def place_field(communities, find_community) -> LookupField:
+    return LookupField(
+        label="村（社区）",
+        lookup=find_community,
+        options=communities,
+        labeller=_place_label,
+        help_text="可在上方输入名称查找；列表最多显示500个。",
+    )
 
 
 class PairingEditForm(BootstrapMixin, forms.Form):
@@ -104,15 +141,34 @@ class EndForm(BootstrapMixin, forms.Form):
     ended_on = _date("结束日期")
 
 
+class CadreEndForm(BootstrapMixin, forms.Form):
+    """A cadre leaves: a blank date means today; an unreadable one is refused."""
+
+    ended_on = _date("离任日期")
+
+
 class CadreForm(BootstrapMixin, forms.Form):
     name = _text("姓名", LIMITS["cadre_name"], help_text="选择党员时可不填，姓名自动带出")
     post = _text("职责", LIMITS["post"], help_text="如：驻村第一书记、包联干部")
     started_on = _date("开始日期")
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), find_member=lambda pk: None, **kwargs):
+        """`members`: the members listed (a page; see `selectors.members_for_cadres`);
+        `find_member(id)`: any member of the unit who may serve, listed or not."""
         super().__init__(*args, **kwargs)
-        self.fields["member"] = _id_choice("本单位党员", members, lambda m: m.name, empty="不关联")
+        self.fields["member"] = member_field(members, find_member)
         self.fields["member"].widget.attrs["class"] = "form-select"
+
+
+def member_field(members, find_member) -> LookupField:
+    return LookupField(
+        label="本单位党员",
+        lookup=find_member,
+        options=members,
+        labeller=lambda m: m.name,
+        empty="不关联",
+        help_text="可在上方输入姓名或拼音查找；列表最多显示500人。",
+    )
 
 
 class ProjectForm(BootstrapMixin, forms.Form):

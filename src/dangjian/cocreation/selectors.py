@@ -6,6 +6,7 @@ also shows what units marked public to every reader, is `selectors_community.py`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -40,7 +41,11 @@ KM_UNITS = ("公里", "千米", "km", "KM")
 LIGHT_UNITS = ("盏",)
 OPEN = (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS)
 SEARCH_MAX = 50
+#: how many options a place or member <select> lists at once; a search narrows them, and any
+#: id of the database (scoped) is accepted whether it was listed or not
 CHOICES_MAX = 500
+#: C0 control characters and DEL: never part of a search or a filter value
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_id(value) -> int | None:
@@ -51,8 +56,17 @@ def parse_id(value) -> int | None:
     return number if 0 < number < 2**62 else None
 
 
+def clean_text(value, limit: int = SEARCH_MAX) -> str:
+    """A search or filter value: text only, control characters dropped, trimmed, at most
+    `limit` characters. (A NUL is refused earlier by the global middleware; this is defence
+    in depth.)"""
+    if not isinstance(value, str):
+        return ""
+    return CONTROL.sub("", value).strip()[:limit]
+
+
 def clean_q(value) -> str:
-    return (value or "").strip()[:SEARCH_MAX] if isinstance(value, str) else ""
+    return clean_text(value)
 
 
 def is_reader(user) -> bool:
@@ -207,20 +221,64 @@ def communities_for_campaign(org: Org) -> list[Community]:
     return list(Community.objects.filter(pk__in=ids))
 
 
-def community_choices() -> list[Community]:
-    return list(Community.objects.all()[:CHOICES_MAX])
+def _with(rows: list, include, qs) -> list:
+    """`rows` (a page of options) with the object `include` names first when it is not among
+    them (the value already chosen stays on offer whatever the search)."""
+    include = parse_id(include)
+    if include and include not in {r.pk for r in rows}:
+        extra = qs.filter(pk=include).first()
+        if extra is not None:
+            rows.insert(0, extra)
+    return rows
 
 
-def members_for_cadres(pairing: Pairing) -> list:
-    """Members on the roster of the pairing unit's subtree (the cadre form's choices)."""
+def community_choices(q: str = "", include=None) -> list[Community]:
+    """The options of the pairing form's place: at most CHOICES_MAX places matching `q`
+    (name, township or district), plus `include` (the chosen id). Only a page of the
+    register: the form accepts any registered place (`community_by_id`), listed or not, and
+    the form's search narrows the list. Two queries at most."""
+    qs = Community.objects.order_by("district", "township", "name", "id")
+    q = clean_q(q)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(township__icontains=q) | Q(district__icontains=q))
+    return _with(list(qs[:CHOICES_MAX]), include, Community.objects.all())
+
+
+def community_by_id(pk) -> Community | None:
+    """A registered place by its id (places are shared reference data), or None."""
+    return _get(Community.objects.all(), pk)
+
+
+def _cadre_members(pairing: Pairing):
+    """The members who may serve as the pairing's cadres: on the roster of the pairing
+    unit's subtree, not suspended."""
     from dangjian.members.models import Member
 
-    return list(
+    return (
         Member.objects.unscoped()
         .filter(subtree_q("org_path", pairing.org_path), left_on__isnull=True)
         .exclude(standing="suspended")
-        .order_by("name_pinyin", "id")[:CHOICES_MAX]
     )
+
+
+def members_for_cadres(pairing: Pairing, q: str = "", include=None) -> list:
+    """The options of the cadre form's member: at most CHOICES_MAX members of the pairing
+    unit's subtree matching `q` (name, pinyin or initials), plus `include` (the chosen id).
+    The form accepts any such member (`cadre_member`), listed or not. Two queries at most."""
+    qs = _cadre_members(pairing).order_by("name_pinyin", "id")
+    q = clean_q(q)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(name_pinyin__icontains=q.lower())
+            | Q(name_initials__istartswith=q.lower())
+        )
+    return _with(list(qs[:CHOICES_MAX]), include, _cadre_members(pairing))
+
+
+def cadre_member(pairing: Pairing, pk):
+    """A member of the pairing unit's subtree (not left, not suspended) by id, or None."""
+    return _get(_cadre_members(pairing), pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,8 +34,13 @@ class Totals:
     communities: int = 0
     projects: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    #: households and people reached: the beneficiaries of the done projects only
     households: int = 0
     people: int = 0
+    #: beneficiaries still to come: those of the planned (谋划中) and ongoing projects
+    #: (suspended ones left out)
+    households_planned: int = 0
+    people_planned: int = 0
     funds_planned: Decimal = Decimal(0)
     funds_raised: Decimal = Decimal(0)
     km: Decimal = Decimal(0)
@@ -54,9 +59,10 @@ class Totals:
 
 def hub_totals(user, today: dt.date | None = None) -> Totals:
     """The figures of everything the user manages (the 工委: every unit): live pairings and
-    pilots, projects by status, households and people reached, funds, km of road and lights
-    achieved (done milestones of metrics in 公里 / 盏), problems resolved and open. A fixed
-    number of grouped queries."""
+    pilots, projects by status, households and people reached (the beneficiaries of the done
+    projects: what was achieved, like the km and lights) and those still planned (planned
+    and ongoing projects), funds, km of road and lights achieved (done milestones of metrics
+    in 公里 / 盏), problems resolved and open. A fixed number of grouped queries."""
     today = today or timezone.localdate()
     t = Totals()
     pairing = (
@@ -73,22 +79,28 @@ def hub_totals(user, today: dt.date | None = None) -> Totals:
     for row in projects.values("status").annotate(n=Count("id")).order_by():
         t.by_status[row["status"]] = row["n"]
     t.projects = sum(t.by_status.values())
+    done = Q(status=ProjectStatus.DONE)
+    coming = Q(status__in=(ProjectStatus.PLANNED, ProjectStatus.ONGOING))
     sums = projects.aggregate(
-        households=Sum("beneficiary_households"),
-        people=Sum("beneficiary_people"),
+        households=Sum("beneficiary_households", filter=done),
+        people=Sum("beneficiary_people", filter=done),
+        households_planned=Sum("beneficiary_households", filter=coming),
+        people_planned=Sum("beneficiary_people", filter=coming),
         planned=Sum("funds_planned"),
         raised=Sum("funds_raised"),
     )
     t.households, t.people = sums["households"] or 0, sums["people"] or 0
+    t.households_planned = sums["households_planned"] or 0
+    t.people_planned = sums["people_planned"] or 0
     t.funds_planned = sums["planned"] or Decimal(0)
     t.funds_raised = sums["raised"] or Decimal(0)
-    done = Milestone.objects.filter(
+    achieved = Milestone.objects.filter(
         scope_q(user, MANAGE, "org_path"), done_on__isnull=False, metric__isnull=False
     ).aggregate(
         km=Sum("amount", filter=Q(metric__unit__in=KM_UNITS)),
         lights=Sum("amount", filter=Q(metric__unit__in=LIGHT_UNITS)),
     )
-    t.km, t.lights = done["km"] or Decimal(0), done["lights"] or Decimal(0)
+    t.km, t.lights = achieved["km"] or Decimal(0), achieved["lights"] or Decimal(0)
     problems = Problem.objects.visible_to(user, MANAGE).aggregate(
         resolved=Count("id", filter=Q(status=ProblemStatus.RESOLVED)),
         explained=Count("id", filter=Q(status=ProblemStatus.EXPLAINED)),

@@ -383,7 +383,6 @@ def _photo_owner(project, campaign, visit):
     return given[0]
 
 
-@transaction.atomic
 def photo_add(
     *,
     actor,
@@ -397,7 +396,45 @@ def photo_add(
 ) -> Photo:
     """A photo of a project, a campaign or a visit (exactly one). Judged by its content:
     JPEG, PNG or WebP up to COCREATION_PHOTO_MAX_BYTES; anything else is refused at `file`
-    and nothing is stored."""
+    and nothing is stored.
+
+    The file is stored before its row is written; whatever fails after that — the row, the
+    audit entry, the commit of the transaction — removes the stored file again before the
+    error goes on, so a failed upload leaves neither a row nor a file. (Called inside a
+    caller's own transaction that rolls back later, after this returned, the file stays: no
+    caller does that; Django has no rollback hook.)"""
+    stored: list[Photo] = []
+    try:
+        with transaction.atomic():
+            return _photo_add(
+                stored,
+                actor=actor,
+                uploaded_file=uploaded_file,
+                project=project,
+                campaign=campaign,
+                visit=visit,
+                caption=caption,
+                taken_on=taken_on,
+                today=today,
+            )
+    except BaseException:
+        for photo in stored:
+            photo.file.delete(save=False)  # nothing written: not even the file
+        raise
+
+
+def _photo_add(
+    stored: list,
+    *,
+    actor,
+    uploaded_file,
+    project,
+    campaign,
+    visit,
+    caption,
+    taken_on,
+    today,
+) -> Photo:
     today = today or timezone.localdate()
     owner = _photo_owner(project, campaign, visit)
     require(actor, owner.org_path)
@@ -427,12 +464,8 @@ def photo_add(
         uploaded_by=user_of(actor),
     )
     photo.file.save(f"photo.{ext}", ContentFile(data), save=False)
-    try:
-        with transaction.atomic():
-            photo.save(force_insert=True)
-    except Exception:
-        photo.file.delete(save=False)  # nothing written: not even the file
-        raise
+    stored.append(photo)
+    photo.save(force_insert=True)
     audit(
         actor,
         "cocreation.photo.added",

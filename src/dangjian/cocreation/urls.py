@@ -16,6 +16,7 @@ urlpatterns = [
     # places and pairings
     path("communities/", views_places.community_list, name="communities"),
     path("communities/new/", views_places.community_create, name="community_create"),
+    path("communities/options/", views_places.community_options, name="community_options"),
     path("communities/<int:community_id>/", views_places.community_detail, name="community"),
     path(
         "communities/<int:community_id>/edit/",
@@ -27,6 +28,7 @@ urlpatterns = [
     path("pairings/<int:pairing_id>/edit/", views_places.pairing_edit, name="pairing_edit"),
     path("pairings/<int:pairing_id>/end/", views_places.pairing_end, name="pairing_end"),
     path("pairings/<int:pairing_id>/cadres/", views_places.cadre_add, name="cadre_add"),
+    path("pairings/<int:pairing_id>/members/", views_places.cadre_members, name="cadre_members"),
     path("cadres/<int:cadre_id>/end/", views_places.cadre_end, name="cadre_end"),
     # projects
     path(

@@ -17,6 +17,9 @@ from dangjian.core.exporters import export_start
 from dangjian.core.views_export import outcome_response
 
 PAGE_SIZE = 20
+#: the list filters an export form posts (see exporters.py for which export applies which)
+EXPORT_FILTERS = ("unit", "status", "q", "district", "pilot", "category", "overdue")
+EXPORT_PARAM_MAX = 100
 EXPORTS = {
     "pairings": "cocreation.pairings",
     "projects": "cocreation.projects",
@@ -37,7 +40,7 @@ def list_filters(request, units) -> dict:
     """The filters every list shares, cleaned: junk becomes "no filter"."""
     g = request.GET
     unit = sel.parse_id(g.get("unit"))
-    district = g.get("district", "")
+    district = sel.clean_text(g.get("district"))
     districts = sel.districts()
     return {
         "unit": unit if unit in {u.pk for u in units} else None,
@@ -158,6 +161,7 @@ def export(request, kind):
     if identifier is None:
         raise deny()
     require_manager(request)
-    params = {"unit": request.POST.get("unit", "")[:20], "status": request.POST.get("status", "")}
+    # the filters of the list the export was started from; the exporter cleans them
+    params = {name: request.POST.get(name, "")[:EXPORT_PARAM_MAX] for name in EXPORT_FILTERS}
     outcome = export_start(actor=request.user, identifier=identifier, params=params, fmt="xlsx")
     return outcome_response(outcome)

@@ -33,7 +33,7 @@ def community_list(request):
         raise deny()
     g = request.GET
     districts = sel.districts()
-    district = g.get("district", "")
+    district = sel.clean_text(g.get("district"))
     district = district if district in districts else ""
     kind = g.get("kind", "")
     kind = kind if kind in CommunityKind.values else ""
@@ -133,6 +133,20 @@ def community_detail(request, community_id):
     )
 
 
+@require_GET
+def community_options(request):
+    """The pairing form's place <select>, narrowed by `q` (htmx swaps it in as the user types);
+    the place chosen so far (`community`) stays on offer."""
+    require_manager(request)
+    rows = sel.community_choices(
+        q=sel.clean_q(request.GET.get("q")), include=request.GET.get("community")
+    )
+    form = f.PairingForm(
+        initial={"community": sel.parse_id(request.GET.get("community"))}, communities=rows
+    )
+    return render(request, "cocreation/_select.html", {"field": form["community"]})
+
+
 # ---------------------------------------------------------------------------------------------
 # Pairings
 
@@ -143,16 +157,23 @@ def pairing_create(request):
     orgs = sel.unit_orgs(request.user)
     if not orgs:
         raise deny()
-    communities = sel.community_choices()
     by_org = {o.pk: o for o in orgs}
-    by_place = {c.pk: c for c in communities}
     initial = {"started_on": timezone.localdate()}
     place = sel.parse_id(request.GET.get("community"))
-    if place in by_place:
+    chosen = request.POST.get("community") if request.method == "POST" else place
+    # a page of the register is listed (a search narrows it); any registered place is taken
+    communities = sel.community_choices(include=chosen)
+    if place in {c.pk for c in communities}:
         initial["community"] = place
     if len(orgs) == 1:
         initial["org"] = orgs[0].pk
-    form = f.PairingForm(request.POST or None, initial=initial, orgs=orgs, communities=communities)
+    form = f.PairingForm(
+        request.POST or None,
+        initial=initial,
+        orgs=orgs,
+        communities=communities,
+        find_community=sel.community_by_id,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = call_service(
@@ -160,7 +181,7 @@ def pairing_create(request):
             services.pairing_create,
             actor=request.user,
             org=by_org.get(data["org"]),
-            community=by_place.get(data["community"]),
+            community=data["community"],
             started_on=data["started_on"],
             is_pilot=data["is_pilot"],
             note=data["note"],
@@ -268,9 +289,11 @@ def pairing_end(request, pairing_id):
 @require_POST
 def cadre_add(request, pairing_id):
     pairing = sel.access_pairing(request.user, pairing_id)
-    members = sel.members_for_cadres(pairing)
-    by_id = {m.pk: m for m in members}
-    form = f.CadreForm(request.POST, members=members)
+    form = f.CadreForm(
+        request.POST,
+        members=sel.members_for_cadres(pairing, include=request.POST.get("member")),
+        find_member=lambda pk: sel.cadre_member(pairing, pk),
+    )
     if form.is_valid():
         data = form.cleaned_data
         done = call_service(
@@ -281,7 +304,7 @@ def cadre_add(request, pairing_id):
             name=data["name"],
             post=data["post"],
             started_on=data["started_on"],
-            member=by_id.get(data["member"]),
+            member=data["member"],
         )
         if done is not None:
             messages.success(request, f"已添加包联干部{done.name}。")
@@ -289,13 +312,30 @@ def cadre_add(request, pairing_id):
     return _pairing_page(request, pairing, cadre_form=form, status=400)
 
 
+@require_GET
+def cadre_members(request, pairing_id):
+    """The cadre form's member <select>, narrowed by `q` (htmx swaps it in as the user types);
+    the member chosen so far (`member`) stays on offer."""
+    pairing = sel.access_pairing(request.user, pairing_id)
+    rows = sel.members_for_cadres(
+        pairing, q=sel.clean_q(request.GET.get("q")), include=request.GET.get("member")
+    )
+    form = f.CadreForm(initial={"member": sel.parse_id(request.GET.get("member"))}, members=rows)
+    return render(request, "cocreation/_select.html", {"field": form["member"]})
+
+
 @require_POST
 def cadre_end(request, cadre_id):
     cadre = sel.access_cadre(request.user, cadre_id)
-    form = f.EndForm(request.POST)
-    ended_on = form.cleaned_data["ended_on"] if form.is_valid() else None
+    form = f.CadreEndForm(request.POST)
+    if not form.is_valid():
+        # an unreadable date is refused; only a blank one means today
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cocreation:pairing", pairing_id=cadre.pairing_id)
     try:
-        services.cadre_end(actor=request.user, cadre=cadre, ended_on=ended_on)
+        services.cadre_end(actor=request.user, cadre=cadre, ended_on=form.cleaned_data["ended_on"])
     except AppError as exc:
         messages.error(request, exc.message)
     else:

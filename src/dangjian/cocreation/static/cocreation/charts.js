@@ -4,6 +4,12 @@
 (function () {
   "use strict";
   var COLORS = ["#6c757d", "#1565c0", "#2e7d32", "#8d6e63"];
+  // Names and units are typed by unit administrators: a custom HTML formatter must escape
+  // every value it puts into the tooltip (ECharts' own formatters already do).
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
   function statusOption(data) {
     return {
       color: COLORS,
@@ -24,8 +30,8 @@
         trigger: "axis",
         formatter: function (items) {
           var i = items[0].dataIndex;
-          return data.names[i] + "<br>目标 " + data.targets[i] + "<br>完成 " + data.achieved[i] +
-            "（" + data.percents[i] + "%）";
+          return esc(data.names[i]) + "<br>目标 " + esc(data.targets[i]) + "<br>完成 " +
+            esc(data.achieved[i]) + "（" + esc(data.percents[i]) + "%）";
         },
       },
       legend: { top: 0 },
@@ -35,6 +41,7 @@
       series: [
         { name: "目标", type: "bar", data: data.targets },
         { name: "完成", type: "bar", data: data.achieved,
+          // a bar label is drawn on the canvas (plain text, not HTML): nothing to escape
           label: { show: true, position: "top", formatter: function (p) { return data.percents[p.dataIndex] + "%"; } } },
       ],
     };
