@@ -370,6 +370,15 @@ class DemoResult:
     study_notes: int = 0
     copied_notes: int = 0
     point_entries: int = 0
+    work_points: int = 0  # demo/responsibility.py: the 工委's points of 2022 and this year
+    resp_tasks: int = 0  # …their tasks and the units' own
+    resp_tasks_overdue: int = 0  # open past their deadline this year
+    resp_supervisions: int = 0  # 督办 (one left unanswered: escalated by today's reminders)
+    duty_lists: int = 0  # 责任清单 (主体责任, 第一责任人, 一岗双责)
+    duty_reports: int = 0  # their quarterly progress reports
+    cocreation_pairings: int = 0  # demo/cocreation.py: 包联 of units with villages/communities
+    cocreation_projects: int = 0  # 实事 (龙泉村's 户户通/户户亮/户户富 among them)
+    cocreation_problems: int = 0  # problems found on visits, in every state
     reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
@@ -1012,6 +1021,19 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         result.quiz_attempts = studied.attempts
         result.study_notes, result.copied_notes = studied.notes, studied.copied_notes
         result.point_entries = studied.point_entries
+        # 责任落实 and 共同缔造 (before assessment, whose auto indicators may read the tasks)
+        from dangjian.demo.cocreation import build_cocreation
+        from dangjian.demo.responsibility import build_responsibility
+
+        held = build_responsibility(today)
+        result.work_points, result.resp_tasks = held.points, held.tasks
+        result.resp_tasks_overdue = held.tasks_overdue
+        result.resp_supervisions = held.supervisions
+        result.duty_lists, result.duty_reports = held.duty_lists, held.duty_reports
+        paired = build_cocreation(today)
+        result.cocreation_pairings = paired.pairings
+        result.cocreation_projects = paired.projects
+        result.cocreation_problems = paired.problems
         # assessment: the 2022 contest with the seed's observation meeting, this year's work
         from dangjian.demo.assessment import build_assessment
 
@@ -1023,9 +1045,12 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         result.ballots, result.risk_points = scored.ballots, scored.risk_points
         # today's 事前提醒, as the daily job would have sent them (`dangjian remind`)
         from dangjian.assessment.reminders import remind_all
+        from dangjian.cocreation.reminders import remind_cocreation
         from dangjian.dues.reminders import remind_dues
         from dangjian.orglife.reminders import remind
         from dangjian.recruitment.reminders import remind_recruitment
+        from dangjian.responsibility.reminders_duties import remind_duties
+        from dangjian.responsibility.reminders_tasks import remind_tasks
         from dangjian.study.reminders import remind_study
 
         result.reminders = (
@@ -1034,6 +1059,9 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
             + remind_dues(today)
             + remind_recruitment(today)
             + remind_study(today)
+            + remind_tasks(today=today)  # escalates the 督办 the 司法局 left unanswered
+            + remind_duties(today)
+            + remind_cocreation(today)
         )
         audit(
             None,

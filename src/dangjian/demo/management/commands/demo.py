@@ -55,6 +55,12 @@ def summary(result: DemoResult) -> list[str]:
         f"认定培训 {r.study_trainings} 条，市司法局学时未达标 {r.study_short} 人；自测答卷 "
         f"{r.quiz_attempts} 份，心得体会 {r.study_notes} 篇（疑似雷同 {r.copied_notes} 篇）；"
         f"党员积分明细 {r.point_entries:,} 条",
+        f"  责任落实：工作要点 {r.work_points} 项（2022年观摩会部署和今年），分解任务 "
+        f"{r.resp_tasks} 项（逾期 {r.resp_tasks_overdue} 项，督办 {r.resp_supervisions} 次）；"
+        f"责任清单 {r.duty_lists} 份，季度进展报告 {r.duty_reports} 条",
+        f"  共同缔造：包联关系 {r.cocreation_pairings} 个（含市委老干部局包联的郧阳区谭家湾镇"
+        f"龙泉村试点），实事项目 {r.cocreation_projects} 个，走访发现群众问题 "
+        f"{r.cocreation_problems} 个",
         *(
             [f"  待对账的银行流水（在“党费 › 对账”上传）：{r.statement_file}"]
             if r.statement_file
