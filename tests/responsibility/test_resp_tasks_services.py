@@ -25,6 +25,7 @@ from dangjian.responsibility.models import (
 from tests.responsibility.resp_tasks_support import (
     EXE,
     make_point,
+    meeting_of,
     own_task,
     photo,
     span,
@@ -338,29 +339,17 @@ def test_a_bad_report_is_refused_and_writes_nothing(personas, task, values, fiel
     assert not TaskReport.objects.exists() and not ReportFile.objects.exists()
 
 
-def test_a_report_links_a_meeting_of_the_unit_only(tree, personas, task):
-    from dangjian.orglife import services as orglife
-
-    start = timezone.now() - dt.timedelta(days=2)
-
-    def meeting(org):
-        return orglife.meeting_plan(
-            actor=None,
-            org=org,
-            kind="theme_day",
-            topic="主题党日：学习二十大报告",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            place="会议室",
-        )
-
-    own, other = meeting(tree.branch_a), meeting(tree.branch_c)
-    with pytest.raises(AppError) as caught:
-        services.task_report(
-            actor=personas.unit_admin, task=task, progress=30, text="学习", meeting=other
-        )
-    assert caught.value.field == "meeting"
-    assert "本单位或下级组织" in caught.value.message
+def test_a_report_links_a_held_meeting_of_the_unit_only(tree, personas, task):
+    own, other = meeting_of(tree.branch_a), meeting_of(tree.branch_c)
+    planned = meeting_of(tree.branch_a, held=False)
+    for meeting in (other, planned):
+        with pytest.raises(AppError) as caught:
+            services.task_report(
+                actor=personas.unit_admin, task=task, progress=30, text="学习", meeting=meeting
+            )
+        assert caught.value.field == "meeting"
+        assert "本单位或下级组织已召开的会议" in caught.value.message
+    assert not TaskReport.objects.exists()
     report = services.task_report(
         actor=personas.unit_admin, task=task, progress=30, text="学习", meeting=own
     )

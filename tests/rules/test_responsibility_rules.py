@@ -71,6 +71,26 @@ def test_task_state_window_is_a_parameter(days, today, expected):
     assert r.task_state("open", 20, START, DUE, today, due_soon_days=days) == expected
 
 
+@pytest.mark.parametrize(
+    ("progress", "starts", "today", "draft", "published"),
+    [
+        # the day after the deadline: a draft's task is not overdue
+        (50, START, D(2024, 7, 1), TaskState.ON_TRACK, TaskState.OVERDUE),
+        # the due day: nor due soon
+        (50, START, DUE, TaskState.ON_TRACK, TaskState.DUE_SOON),
+        # starting in the window, nothing reported: not started rather than due soon
+        (0, D(2024, 6, 28), D(2024, 6, 27), TaskState.NOT_STARTED, TaskState.DUE_SOON),
+        # long before its start: not started either way
+        (0, D(2024, 6, 1), D(2024, 5, 1), TaskState.NOT_STARTED, TaskState.NOT_STARTED),
+    ],
+)
+def test_a_draft_point_s_task_is_never_overdue_nor_due_soon(
+    progress, starts, today, draft, published
+):
+    assert r.task_state("open", progress, starts, DUE, today, published=False) == draft
+    assert r.task_state("open", progress, starts, DUE, today) == published
+
+
 def test_every_state_has_a_chinese_label():
     assert set(r.STATE_LABELS) == set(TaskState)
 
@@ -162,6 +182,15 @@ def test_completion_rolls_up_closed_on_time_overdue_and_progress():
     assert c.on_time_share == Decimal("25.0")
     assert c.average_progress == Decimal("60.0")
     assert (c.closed_value, c.progress_value) == (50, 60)
+
+
+def test_completion_counts_no_overdue_for_a_draft_point_s_task():
+    rows = [
+        TaskFacts("open", 40, D(2024, 6, 30), published=False),  # a draft's, past due
+        TaskFacts("open", 40, D(2024, 6, 30)),  # the same, published: overdue
+    ]
+    c = r.completion(rows, today=D(2024, 7, 1))
+    assert (c.total, c.overdue) == (2, 1)
 
 
 def test_completion_of_nothing_has_no_shares():

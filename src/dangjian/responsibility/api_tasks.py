@@ -148,7 +148,7 @@ class RespTaskReportIn(Schema):
     progress: int = Field(..., description="完成进度（0至100）")
     text: str = Field(..., max_length=5000, description="进展情况")
     meeting_id: int | None = Field(
-        None, ge=1, le=2**62, description="关联会议记录（本单位或下级组织的会议）"
+        None, ge=1, le=2**62, description="关联会议记录（本单位或下级组织已召开的会议）"
     )
 
 
@@ -259,7 +259,7 @@ def report_task(request, task_id: int, payload: RespTaskReportIn):
     if payload.meeting_id:
         meeting = sel.meeting_of_unit(task, payload.meeting_id)
         if meeting is None:
-            raise AppError("关联的会议须为本单位或下级组织的会议记录。", field="meeting_id")
+            raise AppError(services.MEETING_REFUSED, field="meeting_id")
     report = services.task_report(
         actor=request.user,
         task=task,

@@ -12,15 +12,16 @@
 
 Tasks of unpublished points are skipped. Items are deduplicated per user (`task_due:soon:<task>
 :<deadline>`, `task_due:overdue:<task>:<deadline>`, `task_escalation:<督办>`), so the job may run
-any number of times a day. A fixed number of queries plus the inserts and one audit entry per
-escalation."""
+any number of times a day; a 督办 resolved (a report, a closing) while the job runs is not
+escalated: the candidates are locked and the update checks them again. A fixed number of
+queries plus the inserts and one audit entry per escalation."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,26 +87,43 @@ def _task_drafts(today: dt.date) -> list[Draft]:
     return drafts
 
 
-def _due_supervisions(now: dt.datetime) -> list[Supervision]:
-    """Unresolved, not yet escalated 督办 whose delay has passed (the shortest delay is one
-    day, so older than a day is the SQL pre-filter; the rule decides)."""
-    candidates = (
-        Supervision.objects.filter(
-            resolved_at__isnull=True,
-            escalated_at__isnull=True,
-            sent_at__lte=now - dt.timedelta(days=1),
-            task__status=TaskStatus.OPEN,
+#: a 督办 that may still escalate: unresolved, not escalated, its task open
+ESCALABLE = Q(resolved_at__isnull=True, escalated_at__isnull=True, task__status=TaskStatus.OPEN)
+
+
+def _escalate(now: dt.datetime) -> list[Supervision]:
+    """Mark escalated (`escalated_at = now`) the unresolved, not yet escalated 督办 of open
+    tasks whose delay has passed, and return them. The candidates are locked (rows another
+    transaction holds, a report or a closing resolving them, are skipped: PostgreSQL; SQLite
+    has no row locks and ignores this), and the update checks again that each is still
+    unresolved and its task open, so a 督办 resolved while the job runs is never escalated
+    nor sent to the secretary. The shortest delay is one day, so older than a day is the SQL
+    pre-filter; the rule decides. Three queries."""
+    candidates = Supervision.objects.filter(ESCALABLE, sent_at__lte=now - dt.timedelta(days=1))
+    features = connection.features
+    if features.has_select_for_update:
+        candidates = candidates.select_for_update(
+            skip_locked=features.has_select_for_update_skip_locked,
+            of=("self",) if features.has_select_for_update_of else (),
         )
-        .select_related("task", "task__org")
-        .order_by("sent_at", "id")
-    )
-    return [
+    due = [
         s
-        for s in candidates
+        for s in candidates.select_related("task", "task__org").order_by("sent_at", "id")
         if rules.escalation_due(
             s.sent_at, s.escalate_after_days, s.resolved_at, s.escalated_at, now
         )
     ]
+    if not due:
+        return []
+    ids = [s.pk for s in due]
+    Supervision.objects.filter(ESCALABLE, pk__in=ids).update(escalated_at=now)
+    marked = set(
+        Supervision.objects.filter(pk__in=ids, escalated_at=now).values_list("pk", flat=True)
+    )
+    escalated = [s for s in due if s.pk in marked]
+    for s in escalated:
+        s.escalated_at = now
+    return escalated
 
 
 def _escalation_drafts(supervisions: list[Supervision]) -> list[Draft]:
@@ -156,14 +174,9 @@ def remind_tasks(today: dt.date | None = None, now: dt.datetime | None = None) -
     now = now or _default_now(today)
     today = today or timezone.localdate(now)
     with transaction.atomic():
-        drafts = _task_drafts(today)
-        escalating = _due_supervisions(now)
-        drafts += _escalation_drafts(escalating)
+        escalating = _escalate(now)
+        drafts = _task_drafts(today) + _escalation_drafts(escalating)
         created = notifications_create(drafts) if drafts else None
-        if escalating:
-            Supervision.objects.filter(
-                pk__in=[s.pk for s in escalating], escalated_at__isnull=True
-            ).update(escalated_at=now)
         for s in escalating:
             audit(
                 None,

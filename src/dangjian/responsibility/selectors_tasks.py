@@ -42,6 +42,8 @@ MANAGE = Cap.RESP_MANAGE
 YEAR_MIN = 2000
 #: choices of the meeting a report links to, latest first
 MEETING_CHOICES_MAX = 100
+#: a report links a meeting that took place
+REPORTABLE_MEETINGS = [MeetingStatus.HELD, MeetingStatus.ARCHIVED]
 #: the states a list can be filtered by (closed_late is a kind of closed)
 STATE_FILTERS = [
     (rules.TaskState.NOT_STARTED, "未开始"),
@@ -52,6 +54,9 @@ STATE_FILTERS = [
     (rules.TaskState.CLOSED_LATE, "逾期办结"),
 ]
 STATE_VALUES = [value for value, _ in STATE_FILTERS]
+#: tasks the units see: their own, and those of a published work point (a draft's tasks are
+#: never overdue nor due soon)
+PUBLISHED_Q = Q(point__isnull=True) | Q(point__published_at__isnull=False)
 #: roles whose grant on a unit's top org makes its holder one of the unit's administrators
 MANAGE_ROLES = sorted(role for role, caps in ROLE_CAPS.items() if MANAGE in caps)
 
@@ -200,8 +205,7 @@ def task_rights(user, task: Task) -> TaskRights:
 def visible_tasks_q(user) -> Q:
     """The tasks the user may read (see the module's docstring)."""
     manage = scope_q(user, MANAGE, "org_path")
-    published = Q(point__isnull=True) | Q(point__published_at__isnull=False)
-    return (manage & published) | scope_q(user, PUBLISH, "point__org_path")
+    return (manage & PUBLISHED_Q) | scope_q(user, PUBLISH, "point__org_path")
 
 
 def can_see_tasks(user) -> bool:
@@ -214,7 +218,20 @@ def tasks_for(user):
     return Task.objects.unscoped().filter(visible_tasks_q(user))
 
 
+def is_unit_secretary(user, task: Task) -> bool:
+    """Is the user one of the accounts a 督办 escalates to for this task's unit (see
+    unit_secretaries): he may read the task, read-only, once the units see it."""
+    user_id = getattr(user, "pk", None)
+    if not user_id or not getattr(user, "is_active", False):
+        return False
+    if task.point_id and task.point.published_at is None:
+        return False
+    return any(uid == user_id for uid, _ in unit_secretaries([task.org_id]).get(task.org_id, []))
+
+
 def access_task(user, task_id) -> Task:
+    """A task for whoever may read it (see the module's docstring), and read-only for the
+    unit's secretary, who receives its escalated 督办 (`task.read_as_secretary`)."""
     pk = _int(task_id)
     task = (
         Task.objects.unscoped()
@@ -229,6 +246,9 @@ def access_task(user, task_id) -> Task:
     if task.point_id and can(user, PUBLISH, task.point.org_path):
         return task
     if can_report(user, task):
+        return task
+    if is_unit_secretary(user, task):
+        task.read_as_secretary = True
         return task
     raise deny()
 
@@ -277,8 +297,9 @@ def state_q(state: str, today: dt.date, soon_days: int | None = None) -> Q:
     soon_days = due_soon_days() if soon_days is None else soon_days
     soon_end = today + dt.timedelta(days=soon_days)
     is_open = Q(status=TaskStatus.OPEN)
-    overdue = Q(due_on__lt=today)
-    due_soon = Q(due_on__gte=today, due_on__lte=soon_end, progress__lt=100)
+    # a draft point's task is never overdue nor due soon (rules.task_state, published=False)
+    overdue = PUBLISHED_Q & Q(due_on__lt=today)
+    due_soon = PUBLISHED_Q & Q(due_on__gte=today, due_on__lte=soon_end, progress__lt=100)
     not_started = Q(starts_on__gt=today, progress=0)
     if state == rules.TaskState.OVERDUE:
         return is_open & overdue
@@ -299,6 +320,12 @@ def closed_on(task: Task) -> dt.date | None:
     return timezone.localdate(task.closed_at) if task.closed_at else None
 
 
+def is_published(task: Task) -> bool:
+    """Whether the units see the task: their own, or its point is published (the caller
+    loaded `point` with the task)."""
+    return task.point_id is None or task.point.published_at is not None
+
+
 def state_of(task: Task, today: dt.date, soon_days: int | None = None) -> rules.TaskState:
     return rules.task_state(
         task.status,
@@ -308,11 +335,13 @@ def state_of(task: Task, today: dt.date, soon_days: int | None = None) -> rules.
         today,
         closed_on=closed_on(task),
         due_soon_days=due_soon_days() if soon_days is None else soon_days,
+        published=is_published(task),
     )
 
 
 def with_states(tasks, today: dt.date | None = None) -> list[Task]:
-    """Set `.state` and `.state_label` on each task (no query)."""
+    """Set `.state` and `.state_label` on each task (no query when `point` was loaded with
+    the tasks)."""
     today = today or timezone.localdate()
     soon = due_soon_days()
     tasks = list(tasks)
@@ -323,7 +352,9 @@ def with_states(tasks, today: dt.date | None = None) -> list[Task]:
 
 
 def facts(task) -> rules.TaskFacts:
-    return rules.TaskFacts(task.status, task.progress, task.due_on, closed_on(task))
+    return rules.TaskFacts(
+        task.status, task.progress, task.due_on, closed_on(task), is_published(task)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,10 +434,19 @@ def completion_by_point(user, points, today: dt.date | None = None) -> dict:
     """{point id: rules.Completion} of the tasks the user sees, one query."""
     today = today or timezone.localdate()
     ids = [p.pk for p in points]
+    published = {p.pk: p.published_at is not None for p in points}
     rows = defaultdict(list)
     qs = tasks_for(user).filter(point_id__in=ids)
     for task in qs.only("id", "point_id", "status", "progress", "due_on", "closed_at"):
-        rows[task.point_id].append(facts(task))
+        rows[task.point_id].append(
+            rules.TaskFacts(
+                task.status,
+                task.progress,
+                task.due_on,
+                closed_on(task),
+                published[task.point_id],
+            )
+        )
     return {pk: rules.completion(rows.get(pk, []), today) for pk in ids}
 
 
@@ -447,7 +487,7 @@ def matrix(user, year: int, today: dt.date | None = None) -> Matrix:
     tasks = with_states(
         tasks_for(user)
         .filter(point__in=[p.pk for p in points])
-        .select_related("org", "org__unit")
+        .select_related("org", "org__unit", "point")
         .order_by("org__unit__sort", "org_path"),
         today,
     )
@@ -541,7 +581,7 @@ def meetings_for_report(task: Task, include_id: int | None = None) -> list[Meeti
     qs = (
         Meeting.objects.unscoped()
         .filter(subtree_q("org_path", task.org_path))
-        .filter(status__in=[MeetingStatus.HELD, MeetingStatus.ARCHIVED])
+        .filter(status__in=REPORTABLE_MEETINGS)
         .select_related("org")
         .order_by("-starts_at", "-id")
     )
@@ -552,7 +592,8 @@ def meetings_for_report(task: Task, include_id: int | None = None) -> list[Meeti
 
 
 def meeting_of_unit(task: Task, meeting_id) -> Meeting | None:
-    """The meeting a report names, if it belongs to the task's unit subtree (else None)."""
+    """The meeting a report names, if it is a held (or archived) meeting of the task's unit
+    subtree, as meetings_for_report offers them (else None)."""
     pk = _int(meeting_id)
     if pk is None:
         return None
@@ -560,6 +601,7 @@ def meeting_of_unit(task: Task, meeting_id) -> Meeting | None:
         Meeting.objects.unscoped()
         .filter(pk=pk)
         .filter(subtree_q("org_path", task.org_path))
+        .filter(status__in=REPORTABLE_MEETINGS)
         .first()
     )
 
@@ -591,8 +633,10 @@ def unit_admins(unit_ids) -> dict[int, list[tuple[int, str]]]:
 
 
 def unit_secretaries(unit_ids) -> dict[int, list[tuple[int, str]]]:
-    """{unit org id: [(user id, email)]}: the accounts of the member holding the current
-    书记 seat of the unit's top org, or failing that of its 机关党委. Three queries."""
+    """{unit org id: [(user id, email)]}: the active accounts of the member holding the
+    current 书记 seat of the unit's top org, or, when that yields no account (no seat, or its
+    member has no active account), those of its 机关党委's secretary. A unit with neither is
+    left out (the caller falls back to the unit's administrators). Three queries."""
     from dangjian.accounts.models import User
     from dangjian.orgs.models import CommitteeSeat
 
@@ -626,8 +670,7 @@ def unit_secretaries(unit_ids) -> dict[int, list[tuple[int, str]]]:
             via_organ[organs[org_id]].append(member_id)
         else:
             own[org_id].append(member_id)
-    chosen = {u: own.get(u) or via_organ.get(u) or [] for u in unit_ids}
-    members = {m for ids in chosen.values() for m in ids}
+    members = {m for ids in (*own.values(), *via_organ.values()) for m in ids}
     accounts: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for member_id, user_id, email in (
         User.objects.filter(member_id__in=members, is_active=True)
@@ -635,6 +678,9 @@ def unit_secretaries(unit_ids) -> dict[int, list[tuple[int, str]]]:
         .values_list("member_id", "id", "email")
     ):
         accounts[member_id].append((user_id, email or ""))
-    return {
-        u: [acc for m in ids for acc in accounts.get(m, [])] for u, ids in chosen.items() if ids
-    }
+
+    def reached(ids: list[int]) -> list[tuple[int, str]]:
+        return [acc for m in ids for acc in accounts.get(m, [])]
+
+    out = {u: reached(own.get(u, [])) or reached(via_organ.get(u, [])) for u in unit_ids}
+    return {u: people for u, people in out.items() if people}

@@ -49,6 +49,7 @@ LIMITS = {
     "note": 500,
 }
 SEQ_MAX = 999
+MEETING_REFUSED = "关联的会议须为本单位或下级组织已召开的会议记录。"
 #: files one report may carry
 FILES_MAX = 9
 POINT_FIELDS = ["org", "year", "seq", "title", "content"]
@@ -73,6 +74,11 @@ def _raise(errors: list) -> None:
 def _text(value, field: str, label: str, errors: list, *, required: bool = True) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     limit = LIMITS[field] if field in LIMITS else LIMITS["content"]
+    if "\x00" in value:
+        # PostgreSQL cannot hold NUL in text; the middleware refuses it in requests, this
+        # guards every other caller (jobs, the demo, the shell)
+        errors.append((field, f"{label}含有无效字符（空字符），请删除后重试。"))
+        return value.replace("\x00", "")
     if required and not value:
         errors.append((field, f"请填写{label}。"))
     elif len(value) > limit:
@@ -512,8 +518,11 @@ def task_report(
     except ValueError as exc:
         errors.append(("progress", str(exc)))
     text = _text(text, "text", "进展情况", errors)
-    if meeting is not None and not meeting.org_path.startswith(task.org_path):
-        errors.append(("meeting", "关联的会议须为本单位或下级组织的会议记录。"))
+    if meeting is not None and (
+        not meeting.org_path.startswith(task.org_path)
+        or meeting.status not in sel.REPORTABLE_MEETINGS
+    ):
+        errors.append(("meeting", MEETING_REFUSED))
     read = _read_files(files, errors)
     _raise(errors)
     report = TaskReport.objects.create(

@@ -54,6 +54,7 @@ def task_state(
     *,
     closed_on: dt.date | None = None,
     due_soon_days: int = DUE_SOON_DAYS,
+    published: bool = True,
 ) -> TaskState:
     """The state of a task on `today`, first match wins:
 
@@ -64,14 +65,17 @@ def task_state(
        reported complete (progress under 100): `due_soon`;
     4. open, before its start date and nothing reported (progress 0): `not_started`;
     5. otherwise `on_track` (a task reported at 100% waits for its closing).
+
+    A task of a work point not yet published (`published=False`, a draft the units do not
+    see) is never overdue nor due soon: steps 2 and 3 are skipped.
     """
     if status == CLOSED:
         if closed_on is not None and closed_on > due_on:
             return TaskState.CLOSED_LATE
         return TaskState.CLOSED
-    if today > due_on:
+    if published and today > due_on:
         return TaskState.OVERDUE
-    if (due_on - today).days <= due_soon_days and progress < 100:
+    if published and (due_on - today).days <= due_soon_days and progress < 100:
         return TaskState.DUE_SOON
     if today < starts_on and progress == 0:
         return TaskState.NOT_STARTED
@@ -154,6 +158,8 @@ class TaskFacts:
     progress: int
     due_on: dt.date
     closed_on: dt.date | None = None
+    #: False for a task of a draft work point: never counted overdue
+    published: bool = True
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -205,7 +211,7 @@ class Completion:
 
 def completion(rows: Iterable[TaskFacts], today: dt.date | None = None) -> Completion:
     """Roll a set of tasks up (a point's, a unit's, a year's). With `today`, the open tasks
-    past their deadline are counted as `overdue`."""
+    past their deadline are counted as `overdue` (never those of a draft point)."""
     total = closed = on_time = overdue = progress_sum = 0
     for row in rows:
         total += 1
@@ -214,6 +220,6 @@ def completion(rows: Iterable[TaskFacts], today: dt.date | None = None) -> Compl
             closed += 1
             if row.closed_on is None or row.closed_on <= row.due_on:
                 on_time += 1
-        elif today is not None and today > row.due_on:
+        elif today is not None and row.published and today > row.due_on:
             overdue += 1
     return Completion(total, closed, on_time, overdue, progress_sum)
