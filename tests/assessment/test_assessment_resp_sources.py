@@ -11,7 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
-from tests.responsibility.resp_duties_support import add_item, confirmed_list, make_list, report
+from tests.responsibility.resp_duties_support import (
+    add_item,
+    at,
+    confirmed_list,
+    make_list,
+    report,
+)
 
 from dangjian.assessment.sources import SOURCES, SourceCache, compute
 
@@ -62,6 +68,25 @@ def test_duty_reports_in_the_running_year_count_ended_quarters_only(tree):
     result = run("duty_reports", tree.party_group_a, ind("10"), today=dt.date(YEAR, 5, 1))
     assert "应报告进展2次，已报告1次" in result.detail  # only Q1 has ended
     assert result.points == Decimal("5.00")
+
+
+def test_duty_reports_owe_only_quarters_since_the_item_is_in_force(tree):
+    main, (a, _b) = confirmed_list(tree.party_group_a, year=YEAR)
+    late = add_item(main, content="十一月增补", now=at(dt.date(YEAR, 11, 10)))
+    for quarter in (1, 2, 3, 4):
+        report(a, quarter=quarter)
+    report(late, quarter=3)  # reported anyway: not owed, not counted
+    report(late, quarter=4)
+    # a list confirmed on 2 September owes Q3 and Q4 only
+    _dual, (d,) = confirmed_list(
+        tree.party_group_a, year=YEAR, kind="dual", holder_name="李四", items=1,
+        confirmed_on=dt.date(YEAR, 9, 2),
+    )  # fmt: skip
+    report(d, quarter=1)  # not owed
+    result = run("duty_reports", tree.party_group_a, ind("10"))
+    # a 4 + b 4 + late 1 (Q4) + d 2 (Q3, Q4) = 11 due; a 4 + late 1 = 5 reported
+    assert "应报告进展11次，已报告5次，未报告6次" in result.detail
+    assert result.points == Decimal("4.55")
 
 
 def test_duty_reports_without_lists_score_nothing(tree):

@@ -1,5 +1,10 @@
 """Builders of the responsibility-list tests: lists, items and reports through the real
-services (`actor=None`, the system), and small uploaded files judged by content."""
+services (`actor=None`, the system), and small uploaded files judged by content.
+
+An item owes the reports of the quarters ending on or after the later of its list's
+confirmation and its own addition, so the builders date both at the start of the list's year
+(items added on 10 January, the list confirmed on 20 January) unless a test says otherwise
+(`now=` on `add_item`, `confirmed_on=` on `confirmed_list`)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import base64
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dangjian.responsibility import services_duties as services
 
@@ -21,19 +27,34 @@ def make_list(org, year=YEAR, kind="main", holder_name="", **kw):
     )
 
 
-def add_item(duty_list, content="每季度专题研究党建工作", owner_name="张三丰", **kw):
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A local instant on `day`."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def add_item(duty_list, content="每季度专题研究党建工作", owner_name="张三丰", now=None, **kw):
+    """An item added on 10 January of the list's year unless `now` says when."""
     return services.duty_item_add(
-        actor=None, duty_list=duty_list, content=content, owner_name=owner_name, **kw
+        actor=None,
+        duty_list=duty_list,
+        content=content,
+        owner_name=owner_name,
+        now=now or at(dt.date(duty_list.year, 1, 10)),
+        **kw,
     )
 
 
-def confirmed_list(org, year=YEAR, items=2, kind="main", **kw):
+def confirmed_list(org, year=YEAR, items=2, kind="main", confirmed_on=None, **kw):
+    """A list with `items` items due 30 June, confirmed on 20 January of `year` (or on
+    `confirmed_on`)."""
     duty_list = make_list(org, year=year, kind=kind, **kw)
     made = [
         add_item(duty_list, content=f"第{n}项责任", deadline=dt.date(year, 6, 30))
         for n in range(1, items + 1)
     ]
-    services.duty_list_confirm(actor=None, duty_list=duty_list)
+    services.duty_list_confirm(
+        actor=None, duty_list=duty_list, now=at(confirmed_on or dt.date(year, 1, 20))
+    )
     duty_list.refresh_from_db()
     return duty_list, made
 

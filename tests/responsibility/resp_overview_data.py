@@ -76,13 +76,16 @@ def duty_list(org, year, kind, holder="党组", confirmed=True):
     )
 
 
-def item(duty_list_, seq=1, quarters=(), progress=50):
+def item(duty_list_, seq=1, quarters=(), progress=50, added=None):
+    """An item added on 10 January of its list's year (or on `added`): it owes every quarter
+    of the year ending after its list's confirmation (20 January)."""
     it = DutyItem.objects.create(
         duty_list=duty_list_,
         org_path=duty_list_.org_path,
         seq=seq,
         content=f"责任事项{seq}",
         owner_name="张三丰",
+        created_at=at(added or dt.date(duty_list_.year, 1, 10)),
     )
     for quarter in quarters:
         DutyReport.objects.create(
@@ -197,8 +200,9 @@ def build(tree, today: dt.date) -> Built:
     Lists of Y: A main confirmed (item reported in Q4, item reported only in Q3), A first
     unconfirmed (its reported item does not count), A dual ×2 (one confirmed with an item
     reported in Q4, one draft); B main unconfirmed. A main of Y-1 (not counted). This year:
-    A main confirmed with one item reported this quarter and one not, B main confirmed with
-    one item not reported.
+    A main confirmed with one item reported for the last ended quarter (in the first quarter,
+    when none of this year has ended, for the running one) and one not, B main confirmed with
+    one item not reported. Lists are confirmed on 20 January, items added on 10 January.
 
     Co-creation of Y: A paired with 龙泉村 (pilot) and 北街社区, B with 北街社区 (B's pairing
     with 龙泉村 ended before Y). Projects: A 户户通 done (120 households, 50.50 万元, road 10 km,
@@ -246,7 +250,7 @@ def build(tree, today: dt.date) -> Built:
     item(old, 1, quarters=(4,))
     this_quarter = (today.month - 1) // 3 + 1
     now_a = duty_list(a, today.year, "main")
-    item(now_a, 1, quarters=(this_quarter,))
+    item(now_a, 1, quarters=(this_quarter - 1 or this_quarter,))
     item(now_a, 2)
     now_b = duty_list(b, today.year, "main")
     item(now_b, 1)
@@ -323,6 +327,13 @@ def build(tree, today: dt.date) -> Built:
     campaign(a, dt.date(y, 4, 1), 20, 150, places=[village])
     campaign(a, dt.date(y - 1, 4, 1), 99, 999)
     return Built(year=y, today=today)
+
+
+def hub_unreported(today: dt.date) -> tuple[int, int]:
+    """The hub's unreported items in the data set (committee, unit admin of 甲局): the last
+    ended quarter's. From April, this year's: A's second item and B's item (A's first reported
+    it); in January–March, Q4 of last year (Y): A main's second item (reported Q3 only)."""
+    return (2, 1) if today.month > 3 else (1, 1)
 
 
 def populate_unit(org, year: int, n: int, shared_point) -> None:

@@ -119,3 +119,39 @@ def test_exports_refuse_outsiders_and_bad_years(tree, personas, own):
             params={"year": "abc"},
             fmt="xlsx",
         )
+
+
+def test_word_export_survives_control_characters(client, tree, personas):
+    # a line break pasted from Word arrives as \x0b; XML cannot hold it (it was a 500)
+    from docx import Document
+
+    from tests.responsibility.resp_duties_support import add_item, make_list
+
+    duty_list = make_list(tree.party_group_a, kind="dual", holder_name="李四", remit="党建\x0b纪检")
+    add_item(duty_list, content="第一行\x0b第二行", measures="措施\x0c一\x01二", owner_name="李四")
+    response = _client(client, personas, "unit_admin").post(
+        f"/responsibility/duties/{duty_list.pk}/export/", {"fmt": "docx"}
+    )
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    cells = document.tables[0].rows[1].cells
+    assert cells[2].text == "第一行\n第二行"  # Word's own line break becomes a line break
+    assert cells[3].text == "措施\n一二"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "分管领域：党建\n纪检" in text
+
+
+def test_word_helpers_strip_what_xml_cannot_hold():
+    from docx import Document
+
+    from dangjian.core.exporters import add_paragraph, set_cell
+
+    document = Document()
+    add_paragraph(document, "甲\x00乙\x0b丙\x1f丁")
+    table = document.add_table(rows=1, cols=1)
+    set_cell(table.rows[0].cells[0], "戊\x08己\x0b庚")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    reopened = Document(io.BytesIO(buffer.getvalue()))
+    assert reopened.paragraphs[-1].text == "甲乙\n丙丁"
+    assert reopened.tables[0].rows[0].cells[0].text == "戊己\n庚"

@@ -13,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangjian.core.models import AuditEntry
+from dangjian.responsibility import services_duties
 from dangjian.responsibility.models import DutyItem, DutyList, DutyReport, ReportFile
 from tests.conftest import PERSONA_NAMES
 from tests.responsibility.resp_duties_support import (
     YEAR,
     add_item,
+    at,
     confirmed_list,
     make_list,
     photo,
@@ -397,3 +399,31 @@ def test_the_overview_chart_gets_its_data_as_json(client, personas, objects):
     )
     assert 'id="duties-chart-data"' in text and 'data-duties-chart="duties-chart-data"' in text
     assert "duties_overview.js" in text
+
+
+def test_the_lists_page_counts_overdue_items_not_findings(client, tree, personas):
+    # a past year: each of the two items misses four reports and is past its deadline (five
+    # findings each), yet two items are overdue
+    confirmed_list(tree.party_group_a, items=2)
+    page = (
+        _as(client, personas, "unit_admin")
+        .get(f"/responsibility/duties/?year={YEAR}")
+        .content.decode()
+    )
+    assert '<span class="finding-error" data-testid="list-errors">2项逾期</span>' in page
+
+
+def test_an_item_added_in_november_asks_for_the_fourth_quarter_only(client, tree, personas):
+    duty_list = make_list(tree.party_group_a)
+    add_item(duty_list, content="十一月增补的事项", now=at(dt.date(YEAR, 11, 10)))
+    services_duties.duty_list_confirm(actor=None, duty_list=duty_list, now=at(dt.date(YEAR, 1, 20)))
+    page = (
+        _as(client, personas, "unit_admin")
+        .get(f"/responsibility/duties/{duty_list.pk}/")
+        .content.decode()
+    )
+    assert page.count('data-testid="finding-error"') == 1
+    assert "第四季度进展逾期未报告" in page and "第一季度进展逾期未报告" not in page
+    assert page.count("无需报告") == 3
+    listing = _as(client, personas, "unit_admin").get(f"/responsibility/duties/?year={YEAR}")
+    assert "1项逾期" in listing.content.decode()

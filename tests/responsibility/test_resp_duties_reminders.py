@@ -12,7 +12,13 @@ from dangjian.core.models import AuditEntry
 from dangjian.notify.models import Notification
 from dangjian.responsibility.reminders_duties import remind_duties
 from tests.conftest import PASSWORD
-from tests.responsibility.resp_duties_support import confirmed_list, make_list, report
+from tests.responsibility.resp_duties_support import (
+    add_item,
+    at,
+    confirmed_list,
+    make_list,
+    report,
+)
 
 D = dt.date
 
@@ -96,3 +102,20 @@ def test_a_revoked_grant_gets_nothing(tree, personas):
     RoleGrant.objects.filter(user=personas.unit_admin).update(revoked_at=timezone.now())
     confirmed_list(tree.party_group_a, year=2024)
     assert remind_duties(D(2025, 2, 1)) == 0
+
+
+def test_items_added_after_the_quarter_are_not_reminded(tree, personas):
+    duty_list, (item,) = confirmed_list(tree.party_group_a, year=2025, items=1)
+    report(item, quarter=1, today=D(2025, 4, 2))
+    add_item(duty_list, content="四月一日增补", now=at(D(2025, 4, 1), 0))
+    assert remind_duties(D(2025, 4, 3)) == 0  # added the day after Q1: owes nothing of it
+    add_item(duty_list, content="三月底增补", now=at(D(2025, 3, 31), 23))
+    assert remind_duties(D(2025, 4, 4)) == 1  # added on Q1's last day: owes Q1
+    (todo,) = _todos(personas.unit_admin)
+    assert "有1项责任" in todo.body
+
+
+def test_a_list_confirmed_after_the_quarter_is_not_reminded_of_it(tree, personas):
+    confirmed_list(tree.party_group_a, year=2025, items=2, confirmed_on=D(2025, 4, 2))
+    assert remind_duties(D(2025, 4, 5)) == 0
+    assert remind_duties(D(2025, 7, 1)) == 1  # Q2 is owed

@@ -420,3 +420,57 @@ def test_reports_are_written_by_the_units_managers_only(tree, personas):
         actor=personas.unit_admin, item=item, quarter=1, progress=10, text="x", today=AFTER
     )
     assert done.reported_by_id == personas.unit_admin.pk
+
+
+# ---------------------------------------------------------------------------------------------
+# NUL and the day an item is added
+
+
+@pytest.mark.parametrize(
+    ("field", "fn_name", "kwargs"),
+    [
+        ("holder_name", "duty_list_create", {"kind": "dual", "holder_name": "李\x00四"}),
+        ("remit", "duty_list_create", {"kind": "dual", "holder_name": "李四", "remit": "党\x00建"}),
+    ],
+)
+def test_nul_in_a_list_field_is_refused_at_the_field(tree, field, fn_name, kwargs):
+    error = _refused(
+        field, getattr(services, fn_name), actor=None, org=tree.party_group_a, year=YEAR, **kwargs
+    )
+    assert "无效字符" in error.message
+    assert not DutyList.all_objects.exists()
+
+
+@pytest.mark.parametrize("field", ["content", "measures", "owner_name", "evidence_asked"])
+def test_nul_in_an_item_field_is_refused_at_the_field(tree, field):
+    duty_list = make_list(tree.party_group_a)
+    values = {"content": "研究党建", "owner_name": "张三丰", field: "第一\x00第二"}
+    error = _refused(field, services.duty_item_add, actor=None, duty_list=duty_list, **values)
+    assert "无效字符" in error.message
+    assert not DutyItem.objects.exists()
+
+
+def test_nul_in_a_report_is_refused_at_text(tree):
+    _list, (item, _b) = confirmed_list(tree.party_group_a)
+    error = _refused(
+        "text", services.duty_report_submit, actor=None, item=item, quarter=1, progress=10,
+        text="已\x00召开", today=AFTER,
+    )  # fmt: skip
+    assert "无效字符" in error.message
+    assert not DutyReport.objects.exists()
+
+
+def test_an_item_is_dated_when_added(tree):
+    from django.utils import timezone
+
+    duty_list = make_list(tree.party_group_a)
+    before = timezone.now()
+    item = services.duty_item_add(
+        actor=None, duty_list=duty_list, content="研究党建", owner_name="张三丰"
+    )
+    assert before <= item.created_at <= timezone.now()
+    when = timezone.make_aware(dt.datetime(YEAR, 11, 3, 9, 0))
+    late = services.duty_item_add(
+        actor=None, duty_list=duty_list, content="增补", owner_name="张三丰", now=when
+    )
+    assert DutyItem.objects.get(pk=late.pk).created_at == when

@@ -57,3 +57,30 @@ def test_committee_admin_reads_the_overview_on_a_phone(page: Page, live_server, 
     expect(page.get_by_test_id("unit-name")).to_have_text(["乙局"])
     page.wait_for_load_state("networkidle")
     assert problems == []
+
+
+def test_a_metric_name_is_text_in_the_charts_tooltip(page: Page, live_server, tree, personas):
+    # metric names are typed by the units' admins: the custom tooltip must not make HTML of them
+    from dangjian.cocreation.models import ProjectMetric
+
+    data = build(tree, timezone.localdate())
+    ProjectMetric.objects.filter(name="路灯").update(name='<img src=x data-testid="xss">路灯')
+    problems = _watch(page)
+    login(page, live_server.url, "committee_admin")
+    page.goto(f"{live_server.url}/responsibility/overview/?year={data.year}")
+    chart = page.get_by_test_id("chart-metrics")
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas")).to_have_count(1)
+    page.evaluate(
+        """() => {
+          const el = document.querySelector('[data-overview-chart="metrics"]');
+          const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+          const index = data.metrics.labels.findIndex((label) => label.includes("路灯"));
+          echarts.getInstanceByDom(el).dispatchAction(
+            {type: "showTip", seriesIndex: 0, dataIndex: index});
+        }"""
+    )
+    expect(chart).to_contain_text('<img src=x data-testid="xss">路灯（盏）')
+    expect(chart).to_contain_text("目标 100")
+    assert page.locator('[data-testid="xss"]').count() == 0
+    assert problems == []

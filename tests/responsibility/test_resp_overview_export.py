@@ -69,18 +69,18 @@ def test_committee_workbook_has_one_sheet_per_table_with_the_numbers(client, per
     assert units["合计"] == ["合计", 4, 2, 1, 50.0, 72.5, 2, 1, 3]
 
     duties = book["责任清单落实情况"]
-    assert duties[0][6] == "第4季度已报告"
+    assert duties[0][6:8] == ["第4季度应报告", "第4季度已报告"]
     rows = {r[0]: r for r in duties[1:]}
-    assert rows["甲局"] == ["甲局", "已确认", "未确认", 2, 1, 3, 2, 66.7]
-    assert rows["乙局"][:6] == ["乙局", "未确认", "未建立", 0, 0, 0]
-    assert rows["乙局"][7] is None  # no items: no share
+    assert rows["甲局"] == ["甲局", "已确认", "未确认", 2, 1, 3, 3, 2, 66.7]
+    assert rows["乙局"][:7] == ["乙局", "未确认", "未建立", 0, 0, 0, 0]
+    assert rows["乙局"][8] is None  # no items: no share
 
     co = book["共同缔造各单位成效"]
     header = co[0]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in co[1:]}
     assert rows["甲局"]["包联村（社区）"] == 2 and rows["甲局"]["试点"] == 1
     assert rows["甲局"]["已完成"] == 1 and rows["甲局"]["实施中"] == 1
-    assert rows["合计"]["受益户数"] == 230 and rows["合计"]["到位资金（万元）"] == 62.5
+    assert rows["合计"]["已完成项目受益户数"] == 120 and rows["合计"]["到位资金（万元）"] == 62.5
     assert rows["合计"]["其中逾期"] == 3 and rows["合计"]["走访次数"] == 3
 
     metrics = book["共同缔造目标指标"]

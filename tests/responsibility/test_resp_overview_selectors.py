@@ -12,7 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.responsibility import selectors_overview as sel
-from tests.responsibility.resp_overview_data import build
+from dangjian.rules import duties as duty_rules
+from tests.responsibility.resp_overview_data import build, hub_unreported
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_unit_admin_sees_his_unit_only(personas, data, today):
     assert (p1.total, p1.closed, p1.on_time) == (1, 1, 1)
     assert (p2.total, p2.overdue, p2.avg_progress) == (1, 1, Decimal("40.0"))
     assert ov.totals.overdue == 2
-    assert ov.cocreation.total.pairings == 2 and ov.cocreation.total.households == 200
+    assert ov.cocreation.total.pairings == 2 and ov.cocreation.total.households == 120
 
 
 def test_other_years_are_not_counted(personas, data, today):
@@ -110,7 +111,52 @@ def test_a_task_on_an_org_below_the_unit_top_gets_its_own_row(tree, personas, da
     ov = _overview(personas.committee_admin, data.year, today=today)
     assert [u.name for u in ov.units] == ["甲局", "乙局", "甲局机关党委"]
     assert (ov.units[2].own_tasks, ov.units[2].overdue) == (1, 1)
-    assert ov.totals.overdue == 4
+    assert ov.totals.overdue == 4 == sum(u.overdue for u in ov.units)
+    # the stray row is shown and summed, but it is not a unit of the denominators
+    assert ov.totals.units == 2
+    assert [u.is_unit for u in ov.units] == [True, True, False]
+
+
+def test_totals_count_units_and_sum_the_rows(tree, personas, data, today):
+    from dangjian.orgs.models import Unit
+    from dangjian.orgs.services import org_create, org_dissolve
+    from tests.responsibility.resp_overview_data import duty_list, item, task
+
+    # a dissolved unit's confirmed lists and a task filed on 甲局's 机关党委: rows of their own
+    unit = Unit.objects.create(name="丙局", short_name="丙局", sort=3)
+    gone = org_create(actor=None, parent=tree.root, name="丙局党组", kind="party_group", unit=unit)
+    item(duty_list(gone, data.year, "main"), 1, quarters=(4,))
+    org_dissolve(actor=None, org=gone, on=today, reason="机构改革撤并")
+    task(tree.organ_a, data.year, dt.date(data.year, 4, 30), progress=5)
+    ov = _overview(personas.committee_admin, data.year, today=today)
+    assert [u.name for u in ov.units][:2] == ["甲局", "乙局"]
+    assert {u.name for u in ov.units[2:]} == {"丙局党组", "甲局机关党委"}
+    t = ov.totals
+    assert t.units == 2 and t.main_confirmed == 1  # 甲局 of 甲局 and 乙局
+    for name in ("point_tasks", "point_closed", "own_tasks", "overdue", "dual_lists"):
+        assert getattr(t, name) == sum(getattr(u, name) for u in ov.units), name
+    assert (t.items, t.expected, t.reported) == (4, 4, 3)  # 甲局 3 (2 reported), 丙局 1
+
+
+def test_the_report_share_expects_only_items_in_force_by_the_quarters_end(tree, personas):
+    from tests.responsibility.resp_overview_data import at, duty_list, item
+
+    year, today = 2026, dt.date(2026, 8, 1)  # Q2 is the last ended quarter
+    main = duty_list(tree.party_group_a, year, "main")  # confirmed on 20 January
+    item(main, 1, quarters=(2,))
+    item(main, 2)
+    item(main, 3, added=dt.date(2026, 6, 30))  # on Q2's last day: owes Q2
+    item(main, 4, quarters=(2,), added=dt.date(2026, 7, 1))  # after Q2: not owed, not counted
+    late = duty_list(tree.party_group_a, year, "dual", holder="副局长")
+    late.confirmed_at = at(dt.date(2026, 7, 3))  # confirmed after Q2
+    late.save(update_fields=["confirmed_at"])
+    item(late, 1)
+    ov = _overview(personas.committee_admin, year, today=today)
+    a = _by_name(ov)["甲局"]
+    assert ov.quarter == 2
+    assert (a.items, a.expected, a.reported) == (5, 3, 1)
+    assert a.report_share == Decimal("33.3")
+    assert (ov.totals.expected, ov.totals.reported) == (3, 1)
 
 
 # --- responsibility lists -----------------------------------------------------------------
@@ -159,15 +205,16 @@ def test_cocreation_per_unit_and_totals(personas, data, today):
     assert (a.pairings, a.pilots, b.pairings, b.pilots) == (2, 1, 1, 0)
     assert a.by_status == {"planned": 0, "ongoing": 1, "done": 1, "suspended": 0}
     assert b.status_counts == [0, 1, 0, 0]
-    assert (a.households, a.people, a.funds_raised) == (200, 400, Decimal("62.50"))
-    assert (b.households, b.funds_raised) == (30, Decimal("0"))
+    # households reached: the done 户户通 only (户户亮 is still ongoing, its 80 are a plan)
+    assert (a.households, a.people, a.funds_raised) == (120, 400, Decimal("62.50"))
+    assert (b.households, b.funds_raised) == (0, Decimal("0"))
     assert (a.visits, a.visit_households, b.visits, b.visit_households) == (2, 15, 1, 8)
     assert (a.problems_resolved, a.problems_explained) == (1, 1)
     assert (a.problems_unresolved, a.problems_overdue) == (3, 2)
     assert (b.problems_unresolved, b.problems_overdue) == (1, 1)
     assert (a.campaigns, a.campaign_cadres, a.campaign_residents) == (1, 20, 150)
     t = co.total
-    assert (t.pairings, t.pilots, t.projects, t.households) == (3, 1, 3, 230)
+    assert (t.pairings, t.pilots, t.projects, t.households) == (3, 1, 3, 120)
     assert t.funds_raised == Decimal("62.50")
     assert (t.problems_resolved, t.problems_unresolved, t.problems_overdue) == (1, 4, 3)
     assert co.status_totals == [("谋划中", 0), ("实施中", 2), ("已完成", 1), ("暂停", 0)]
@@ -204,7 +251,7 @@ def test_within_one_unit(tree, personas, data, today):
     ov = sel.overview(personas.committee_admin, data.year, units=units, within=b, today=today)
     assert [u.name for u in ov.units] == ["乙局"]
     assert [(p.seq, p.total) for p in ov.points] == [(1, 1), (2, 1)]
-    assert ov.totals.overdue == 1 and ov.cocreation.total.households == 30
+    assert ov.totals.overdue == 1 and ov.cocreation.total.households == 0
     assert ov.scope_name == "乙局"
 
 
@@ -250,8 +297,35 @@ def test_hub_counts(personas, data, today):
     # open: A's P2 task, B's P2 task, A's own task, A's task of last year's point, A's task of
     # this year (not overdue); the unpublished point's task is not counted
     assert (committee.open_tasks, committee.overdue_tasks) == (5, 4)
-    # this year's confirmed lists: A's item not reported this quarter, B's item
-    assert committee.unreported_items == 2
+    assert (committee.year, committee.quarter) == duty_rules.last_ended_quarter(today)
+    assert committee.unreported_items == hub_unreported(today)[0]
     unit = sel.hub_counts(personas.unit_admin, today)
-    assert (unit.open_tasks, unit.overdue_tasks, unit.unreported_items) == (4, 3, 1)
+    assert (unit.open_tasks, unit.overdue_tasks) == (4, 3)
+    assert unit.unreported_items == hub_unreported(today)[1]
     assert sel.hub_counts(personas.secretary_a, today).open_tasks == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "unreported"),
+    [
+        # 5 January 2026: the fourth quarter of 2025 is being collected, not 2026's first
+        (dt.date(2026, 1, 5), 1),
+        (dt.date(2026, 3, 31), 1),  # Q1 2026 still runs
+        # 1 April: Q1 2026; the item added on 31 March owes it, the one added on 1 April not
+        (dt.date(2026, 4, 1), 2),
+        (dt.date(2026, 7, 1), 2),  # Q2 2026: one of the three was reported
+    ],
+)
+def test_hub_counts_the_last_ended_quarter(tree, personas, today, unreported):
+    from tests.responsibility.resp_overview_data import duty_list, item
+
+    old = duty_list(tree.party_group_a, 2025, "main")
+    item(old, 1, quarters=(3,))  # missing Q4 2025
+    item(old, 2, quarters=(4,))
+    new = duty_list(tree.party_group_a, 2026, "main")
+    item(new, 1, quarters=(2,))  # missing Q1 2026
+    item(new, 2, added=dt.date(2026, 3, 31))  # owes Q1 2026 (added on its last day)
+    item(new, 3, added=dt.date(2026, 4, 1))  # owes Q2 onwards only
+    counts = sel.hub_counts(personas.committee_admin, today)
+    assert counts.unreported_items == unreported
+    assert (counts.year, counts.quarter) == duty_rules.last_ended_quarter(today)

@@ -1,6 +1,7 @@
 """Table-driven tests of dangjian.rules.duties (rules.md R-ORG-12): quarters, when a quarter's
-report is expected and due (the last day of a quarter, the 15th day after, 31 December), the
-findings on missing reports and overdue items, progress and deadline checks."""
+report is expected and due (the last day of a quarter, the 15th day after, 31 December), which
+quarters an item owes (none that ended before it was in force), the findings on missing
+reports and overdue items, progress and deadline checks."""
 
 import datetime as dt
 import subprocess
@@ -18,6 +19,8 @@ from dangjian.rules.duties import (
     is_overdue,
     last_ended_quarter,
     open_quarter,
+    owed_from,
+    owes_quarter,
     quarter_end,
     quarter_of,
     quarter_started,
@@ -87,6 +90,54 @@ def test_quarter_end_and_report_due(quarter, end, due):
 )
 def test_quarters_due(today, due):
     assert quarters_due(2024, today) == due
+
+
+@pytest.mark.parametrize(
+    ("since", "due"),
+    [
+        (None, [1, 2, 3, 4]),  # unknown: every ended quarter
+        (D(2024, 1, 1), [1, 2, 3, 4]),
+        (D(2024, 3, 31), [1, 2, 3, 4]),  # in force on the last day of Q1: owes Q1
+        (D(2024, 4, 1), [2, 3, 4]),  # the day after: Q1 is not owed
+        (D(2024, 11, 10), [4]),  # added in November: Q4 only
+        (D(2024, 12, 31), [4]),  # on 31 December: still owes Q4
+        (D(2025, 1, 1), []),  # in force after the year: nothing
+        (D(2023, 6, 1), [1, 2, 3, 4]),  # a list carried from before the year
+    ],
+)
+def test_quarters_due_since_the_item_is_in_force(since, due):
+    assert quarters_due(2024, D(2025, 2, 1), since) == due
+    assert [q for q in (1, 2, 3, 4) if owes_quarter(2024, q, since)] == due
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "created", "since"),
+    [
+        (D(2024, 1, 20), D(2024, 1, 10), D(2024, 1, 20)),  # added before confirming
+        (D(2024, 1, 20), D(2024, 11, 3), D(2024, 11, 3)),  # added after confirming
+        (D(2024, 9, 2), D(2024, 1, 10), D(2024, 9, 2)),  # a list confirmed late in the year
+        (None, D(2024, 5, 1), D(2024, 5, 1)),
+        (None, None, None),
+    ],
+)
+def test_owed_from_is_the_later_day(confirmed, created, since):
+    assert owed_from(confirmed, created) == since
+
+
+@pytest.mark.parametrize(
+    ("since", "quarters"),
+    [
+        (D(2024, 11, 10), [4]),  # an item added in November owes Q4 only (not three errors)
+        (D(2024, 9, 30), [3, 4]),  # added on Q3's last day: owes Q3
+        (D(2024, 10, 1), [4]),  # added the day after: does not
+        (D(2024, 9, 2), [3, 4]),  # a list confirmed in September
+    ],
+)
+def test_findings_ask_only_for_quarters_since_the_item_is_in_force(since, quarters):
+    item = ItemState(7, "落实主体责任", None, 0, frozenset(), since)
+    found = report_findings([item], 2024, D(2025, 1, 20))
+    assert [f.data["quarter"] for f in found] == quarters
+    assert {f.level for f in found} == {Level.ERROR}
 
 
 @pytest.mark.parametrize(

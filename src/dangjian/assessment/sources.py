@@ -352,8 +352,11 @@ def _dues_arrears(org, year, cache: SourceCache) -> Measure:
 
 def _duty_reports(org, year, cache: SourceCache) -> Measure:
     """Each item of the subtree's confirmed lists of `year` owes a report for every quarter
-    that has ended by today (R-ORG-12; the report's 15 grace days do not delay the count)."""
+    that has ended by today and ends on or after the day the item was in force (the later of
+    its list's confirmation and its addition: `owes_report_q`) (R-ORG-12; the report's 15
+    grace days do not delay the count). Only owed reports count as done."""
     from dangjian.responsibility.models import DutyItem, DutyList, DutyReport
+    from dangjian.responsibility.selectors_duties import owes_report_q
     from dangjian.rules import duties as duty_rules
 
     quarters = duty_rules.quarters_due(year, cache.today)
@@ -362,25 +365,25 @@ def _duty_reports(org, year, cache: SourceCache) -> Measure:
         confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
         drafts=Count("id", filter=Q(confirmed_at__isnull=True)),
     )
-    items = DutyItem.objects.filter(
+    owed = {f"q{q}": Count("id", filter=owes_report_q(year, q)) for q in quarters}
+    item_counts = DutyItem.objects.filter(
         subtree_q("org_path", org.path), duty_list__year=year, duty_list__confirmed_at__isnull=False
-    ).count()
+    ).aggregate(n=Count("id"), **owed)
+    items = item_counts["n"]
     drafts = f"，未确认发布的清单{counts['drafts']}份未计入" if counts["drafts"] else ""
     if not items:
         return Measure(
             0, 1, 1, f"{year}年{org.name}及下级未建立（或未确认发布）责任清单{drafts}（R-ORG-12）"
         )
-    done = (
-        DutyReport.objects.filter(
-            subtree_q("org_path", org.path),
-            item__duty_list__year=year,
-            item__duty_list__confirmed_at__isnull=False,
-            quarter__in=quarters,
+    done = 0
+    if quarters:
+        reported = Q()
+        for q in quarters:
+            reported |= Q(quarter=q) & owes_report_q(year, q, "item__")
+        done = DutyReport.objects.filter(
+            reported, subtree_q("org_path", org.path), item__duty_list__year=year
         ).count()
-        if quarters
-        else 0
-    )
-    due = items * len(quarters)
+    due = sum(item_counts[f"q{q}"] for q in quarters)
     ended = "、".join(duty_rules.QUARTER_NAMES[q] for q in quarters) or "无已结束季度"
     text = (
         f"{year}年{org.name}及下级已发布责任清单{counts['confirmed']}份、责任事项{items}项，"

@@ -220,8 +220,11 @@ def cocreation_overview(user, year: int, today: dt.date, within=None) -> Cocreat
     for r in projects:
         row = result.row(r["pairing__org_id"])
         row.by_status[r["status"]] = row.by_status.get(r["status"], 0) + r["n"]
-        row.households += r["households"] or 0
-        row.people += r["people"] or 0
+        # households reached: what done projects reached; a planned or ongoing project's
+        # beneficiaries are a plan, not a result (the co-creation hub counts the same way)
+        if r["status"] == ProjectStatus.DONE:
+            row.households += r["households"] or 0
+            row.people += r["people"] or 0
         row.funds_raised += r["funds"] or Decimal("0")
 
     targets = (

@@ -36,6 +36,7 @@ from dangjian.core.exporters import (
     set_cell,
     set_font,
 )
+from dangjian.core.exporters.base import docx_text
 from dangjian.core.permissions import Cap
 from dangjian.orglife import ledger, selectors
 from dangjian.orglife.ledger import MeetingRecord, Period
@@ -148,7 +149,7 @@ class LedgerExporter(DocumentExporter):
     def _heading(self, document, text: str, size: float = 14):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_before = Mm(3)
-        set_font(paragraph.add_run(text), self.title_font, size, bold=True)
+        set_font(paragraph.add_run(docx_text(text)), self.title_font, size, bold=True)
         return paragraph
 
     def _table(self, document, header: list[str], widths: list[int]):

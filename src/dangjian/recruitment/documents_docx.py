@@ -14,7 +14,7 @@ import copy
 import io
 import re
 
-from dangjian.core.exporters.base import new_document, set_cell, set_font
+from dangjian.core.exporters.base import docx_text, new_document, set_cell, set_font
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
 LIST_PREFIX = "名单."
@@ -134,7 +134,7 @@ def _title(document, text: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = _pt(12)
-    set_font(paragraph.add_run(text), TITLE_FONT, 20, bold=True)
+    set_font(paragraph.add_run(docx_text(text)), TITLE_FONT, 20, bold=True)
 
 
 def _text(document, text: str, *, indent=True, align=None) -> None:
@@ -143,7 +143,7 @@ def _text(document, text: str, *, indent=True, align=None) -> None:
         paragraph.paragraph_format.first_line_indent = _pt(24)
     if align is not None:
         paragraph.alignment = align
-    paragraph.add_run(text)
+    paragraph.add_run(docx_text(text))
 
 
 def _pt(size):

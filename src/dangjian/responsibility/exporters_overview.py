@@ -168,6 +168,7 @@ class OverviewExporter(Exporter):
             Column("dual", "一岗双责清单（份）", kind="number"),
             Column("dual_confirmed", "其中已确认", kind="number"),
             Column("items", "已确认清单事项", kind="number"),
+            Column("expected", f"{quarter}应报告", kind="number"),
             Column("reported", f"{quarter}已报告", kind="number"),
             Column("share", "报告率（%）", kind="number"),
         ]
@@ -179,6 +180,7 @@ class OverviewExporter(Exporter):
                 u.dual_lists,
                 u.dual_confirmed,
                 u.items,
+                u.expected if ov.quarter else None,
                 u.reported if ov.quarter else None,
                 _n(u.report_share) if ov.quarter else None,
             ]
@@ -194,7 +196,7 @@ class OverviewExporter(Exporter):
             Column("pilots", "试点", kind="number"),
             Column("projects", "实事项目", kind="number"),
             *[Column(f"status_{v}", label, kind="number") for v, label in co.statuses],
-            Column("households", "受益户数", kind="number"),
+            Column("households", "已完成项目受益户数", kind="number"),
             Column("funds", "到位资金（万元）", kind="number"),
             Column("visits", "走访次数", kind="number"),
             Column("visit_households", "走访户数", kind="number"),

@@ -1,6 +1,7 @@
 """The responsibility lists' part of the daily 事前提醒 (R-ORG-12): from the first day after a
-quarter ends, each confirmed list of that quarter's year with items lacking the quarter's
-report gives a to-do (`duty_report`) to the unit's administrators — the users holding
+quarter ends, each confirmed list of that quarter's year with items that owe the quarter's
+report (in force by its last day: the list confirmed and the item added by then) and lack it
+gives a to-do (`duty_report`) to the unit's administrators — the users holding
 resp.manage through a grant on the unit's top org (or on an org above it that still belongs
 to the unit). The 工委 sees the same gaps on the overview and is not sent to-dos.
 
@@ -22,6 +23,7 @@ from dangjian.core.permissions import ROLE_CAPS, Cap
 from dangjian.notify.models import NotificationKind
 from dangjian.notify.services import Draft, notifications_create
 from dangjian.responsibility.models import DutyItem, DutyList, DutyReport
+from dangjian.responsibility.selectors_duties import owes_report_q
 from dangjian.rules import duties as rules
 
 KIND = NotificationKind.DUTY_REPORT
@@ -36,10 +38,11 @@ def _link(list_id: int) -> str:
 
 
 def _missing(year: int, quarter: int) -> dict[int, int]:
-    """{list id: items without the quarter's report} of the year's confirmed lists."""
+    """{list id: items owing the quarter's report and without it} of the year's confirmed
+    lists (an item added after the quarter, or a list confirmed after it, owes none)."""
     reported = DutyReport.objects.filter(item=OuterRef("pk"), quarter=quarter)
     rows = (
-        DutyItem.objects.filter(duty_list__year=year, duty_list__confirmed_at__isnull=False)
+        DutyItem.objects.filter(owes_report_q(year, quarter), duty_list__year=year)
         .annotate(has_report=Exists(reported))
         .filter(has_report=False)
         .values("duty_list_id")

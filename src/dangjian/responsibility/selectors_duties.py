@@ -22,7 +22,7 @@ from django.utils import timezone
 from dangjian.core.access import can, deny, scope_q, subtree_q
 from dangjian.core.permissions import Cap
 from dangjian.members.models import Member
-from dangjian.orgs.models import Org
+from dangjian.orgs.models import Org, OrgKind
 from dangjian.responsibility.models import DutyItem, DutyKind, DutyList, DutyReport, ReportFile
 from dangjian.rules import duties as rules
 from dangjian.rules.base import Finding, Level
@@ -193,6 +193,33 @@ def holder_choices(org: Org, include: Member | None = None) -> list[Member]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Which quarters an item owes (rules.owed_from)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """The first instant of a local day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def owes_report_q(year: int, quarter: int, prefix: str = "") -> Q:
+    """Duty items (reached through `prefix`, e.g. "item__" from a report) that owe the
+    quarter's report: their list was confirmed and the item added on or before the quarter's
+    last day (local dates; rules.owes_quarter). Whether the quarter has ended is the caller's
+    business."""
+    before = _day_start(rules.quarter_end(year, quarter) + dt.timedelta(days=1))
+    return Q(**{f"{prefix}duty_list__confirmed_at__lt": before, f"{prefix}created_at__lt": before})
+
+
+def item_since(confirmed_at: dt.datetime | None, created_at: dt.datetime | None):
+    """The day from which an item owes reports: the later of its list's confirmation and its
+    addition, as local dates (rules.owed_from)."""
+    return rules.owed_from(
+        timezone.localdate(confirmed_at) if confirmed_at else None,
+        timezone.localdate(created_at) if created_at else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Lists of lists
 
 
@@ -237,12 +264,17 @@ def duty_lists(
 
 @dataclass
 class ListFlags:
+    """Items (not findings) of a list with an error (逾期: a report overdue, or past the
+    deadline), and with a warning (待报告: a report due within the grace days)."""
+
     errors: int = 0
     warnings: int = 0
 
 
 def flags_for(lists: list[DutyList], today: dt.date | None = None) -> dict[int, ListFlags]:
-    """Findings counted per list for a page of lists (confirmed ones only): two queries."""
+    """Items with findings counted per list and level for a page of lists (confirmed ones
+    only): an item missing two reports and past its deadline is one item 逾期. Two
+    queries."""
     today = today or timezone.localdate()
     confirmed = {dl.pk: dl for dl in lists if dl.confirmed_at is not None}
     out = {dl.pk: ListFlags() for dl in lists}
@@ -250,7 +282,7 @@ def flags_for(lists: list[DutyList], today: dt.date | None = None) -> dict[int, 
         return out
     items = list(
         DutyItem.objects.filter(duty_list_id__in=list(confirmed)).values_list(
-            "pk", "duty_list_id", "content", "deadline", "progress"
+            "pk", "duty_list_id", "content", "deadline", "progress", "created_at"
         )
     )
     reported: dict[int, set[int]] = defaultdict(set)
@@ -259,16 +291,17 @@ def flags_for(lists: list[DutyList], today: dt.date | None = None) -> dict[int, 
     ).values_list("item_id", "quarter"):
         reported[item_id].add(quarter)
     by_list: dict[int, list[rules.ItemState]] = defaultdict(list)
-    for pk, list_id, content, deadline, progress in items:
+    for pk, list_id, content, deadline, progress, created_at in items:
+        since = item_since(confirmed[list_id].confirmed_at, created_at)
         by_list[list_id].append(
-            rules.ItemState(pk, content, deadline, progress, frozenset(reported[pk]))
+            rules.ItemState(pk, content, deadline, progress, frozenset(reported[pk]), since)
         )
     for list_id, states in by_list.items():
+        errors: set = set()
+        warnings: set = set()
         for f in rules.report_findings(states, confirmed[list_id].year, today):
-            if f.level == Level.ERROR:
-                out[list_id].errors += 1
-            else:
-                out[list_id].warnings += 1
+            (errors if f.level == Level.ERROR else warnings).add(f.data["item"])
+        out[list_id].errors, out[list_id].warnings = len(errors), len(warnings)
     return out
 
 
@@ -281,8 +314,9 @@ class QuarterCell:
     quarter: int
     name: str
     report: DutyReport | None
-    #: reported / missing (overdue report) / due (ended, within the grace days) / open
-    #: (running) / future (not started)
+    #: reported / missing (overdue report) / due (ended, within the grace days) / exempt
+    #: (ended before the item was in force: no report owed) / open (running) / future (not
+    #: started)
     state: str
 
 
@@ -309,10 +343,13 @@ class ListDetail:
 
 
 def _quarter_state(year: int, quarter: int, report, due: list[int], today: dt.date) -> str:
+    """`due`: the ended quarters the item owes a report for."""
     if report is not None:
         return "reported"
     if quarter in due:
         return "due" if today <= rules.report_due_on(year, quarter) else "missing"
+    if rules.quarter_end(year, quarter) < today:
+        return "exempt"
     if rules.quarter_started(year, quarter, today):
         return "open"
     return "future"
@@ -340,7 +377,14 @@ def list_detail(duty_list: DutyList, today: dt.date | None = None) -> ListDetail
     year = duty_list.year
     due = rules.quarters_due(year, today) if confirmed else []
     states = [
-        rules.ItemState(i.pk, i.content, i.deadline, i.progress, frozenset(by_item[i.pk]))
+        rules.ItemState(
+            i.pk,
+            i.content,
+            i.deadline,
+            i.progress,
+            frozenset(by_item[i.pk]),
+            item_since(duty_list.confirmed_at, i.created_at),
+        )
         for i in items
     ]
     findings = rules.report_findings(states, year, today) if confirmed else []
@@ -348,13 +392,14 @@ def list_detail(duty_list: DutyList, today: dt.date | None = None) -> ListDetail
     for f in findings:
         by_key[f.data["item"]].append(f)
     rows = []
-    for index, item in enumerate(items, 1):
+    for index, (item, state) in enumerate(zip(items, states, strict=True), 1):
+        owed = rules.quarters_due(year, today, state.since) if confirmed else []
         cells = [
             QuarterCell(
                 q,
                 rules.QUARTER_NAMES[q],
                 by_item[item.pk].get(q),
-                _quarter_state(year, q, by_item[item.pk].get(q), due, today)
+                _quarter_state(year, q, by_item[item.pk].get(q), owed, today)
                 if confirmed
                 else ("open" if rules.quarter_started(year, q, today) else "future"),
             )
@@ -409,7 +454,8 @@ class UnitRow:
     items: int = 0
     done: int = 0
     overdue: int = 0
-    #: items of confirmed lists, and of those reported for the overview's quarter
+    #: items owing the overview's quarter's report (confirmed, in force by its last day), and
+    #: of those reported
     expected: int = 0
     reported: int = 0
 
@@ -452,26 +498,28 @@ def overview_rows(orgs: list[Org], year: int, today: dt.date | None = None) -> l
             row.duals_confirmed += dl.confirmed_at is not None
     quarter = overview_quarter(year, today)
     confirmed = Q(duty_list__confirmed_at__isnull=False)
+    figures = {
+        "n": Count("id"),
+        "done": Count("id", filter=Q(progress=100)),
+        "overdue": Count("id", filter=confirmed & Q(deadline__lt=today, progress__lt=100)),
+    }
+    if quarter:
+        figures["expected"] = Count("id", filter=owes_report_q(year, quarter))
     counts = (
         DutyItem.objects.filter(duty_list__org_id__in=ids, duty_list__year=year)
         .values("duty_list__org_id")
-        .annotate(
-            n=Count("id"),
-            done=Count("id", filter=Q(progress=100)),
-            overdue=Count("id", filter=confirmed & Q(deadline__lt=today, progress__lt=100)),
-            expected=Count("id", filter=confirmed),
-        )
+        .annotate(**figures)
     )
     for c in counts:
         row = rows[c["duty_list__org_id"]]
         row.items, row.done, row.overdue = c["n"], c["done"], c["overdue"]
-        row.expected = c["expected"] if quarter else 0
+        row.expected = c.get("expected", 0)
     if quarter:
         reported = (
             DutyReport.objects.filter(
+                owes_report_q(year, quarter, "item__"),
                 item__duty_list__org_id__in=ids,
                 item__duty_list__year=year,
-                item__duty_list__confirmed_at__isnull=False,
                 quarter=quarter,
             )
             .values("item__duty_list__org_id")
@@ -482,36 +530,51 @@ def overview_rows(orgs: list[Org], year: int, today: dt.date | None = None) -> l
     return list(rows.values())
 
 
+def _live_unit_q(prefix: str) -> Q:
+    """Rows whose org (through `prefix`) is one of `overview_units`: a unit's top org, not
+    dissolved."""
+    return unit_top_q(prefix) & Q(**{f"{prefix}dissolved_on__isnull": True})
+
+
 def overview_totals(user, year: int, today: dt.date | None = None) -> dict:
     """The overview's totals over every unit the user may see (not only the page): lists,
-    confirmed lists, items, overdue items, reported share for the quarter. Three queries."""
+    confirmed lists, items, overdue items, reported share for the quarter. The same units as
+    `overview_units` (a dissolved unit's lists are not counted), so the totals are the sums
+    of `overview_rows` over all of them. Three queries."""
     today = today or timezone.localdate()
     quarter = overview_quarter(year, today)
-    lists = DutyList.objects.visible_to(user, MANAGE).filter(year=year)
+    lists = (
+        DutyList.objects.visible_to(user, MANAGE).filter(year=year).filter(_live_unit_q("org__"))
+    )
     list_counts = lists.aggregate(
         n=Count("id"), confirmed=Count("id", filter=Q(confirmed_at__isnull=False))
     )
-    items = DutyItem.objects.filter(scope_q(user, MANAGE, "org_path"), duty_list__year=year)
-    confirmed = Q(duty_list__confirmed_at__isnull=False)
-    item_counts = items.aggregate(
-        n=Count("id"),
-        overdue=Count("id", filter=confirmed & Q(deadline__lt=today, progress__lt=100)),
-        expected=Count("id", filter=confirmed),
+    items = DutyItem.objects.filter(
+        scope_q(user, MANAGE, "org_path"), _live_unit_q("duty_list__org__"), duty_list__year=year
     )
+    confirmed = Q(duty_list__confirmed_at__isnull=False)
+    figures = {
+        "n": Count("id"),
+        "overdue": Count("id", filter=confirmed & Q(deadline__lt=today, progress__lt=100)),
+    }
+    if quarter:
+        figures["expected"] = Count("id", filter=owes_report_q(year, quarter))
+    item_counts = items.aggregate(**figures)
     reported = 0
     if quarter:
         reported = (
             DutyReport.objects.filter(
                 scope_q(user, MANAGE, "org_path"),
+                _live_unit_q("item__duty_list__org__"),
+                owes_report_q(year, quarter, "item__"),
                 item__duty_list__year=year,
-                item__duty_list__confirmed_at__isnull=False,
                 quarter=quarter,
             )
             .values("item_id")
             .distinct()
             .count()
         )
-    expected = item_counts["expected"] if quarter else 0
+    expected = item_counts.get("expected", 0)
     return {
         "quarter": quarter,
         "lists": list_counts["n"],
@@ -550,12 +613,15 @@ class ReportRollup:
 def lists_for_report(org: Org, year: int, today: dt.date | None = None) -> ReportRollup:
     """For a secretary's yearly 述职 report of `org`: the 党组's 主体责任 list and the
     secretary's 第一责任人 list of `org`'s unit for `year`, each with its items and their
-    progress. Shown for the unit's top org and the bodies directly under it (the 机关党委
-    whose secretary reports on the unit's 机关党建); a branch further down gets none. Three
-    queries. The caller has decided the report may be read."""
+    progress. Shown for the unit's top org and for a 机关党委 directly under it (whose
+    secretary reports on the unit's 机关党建); any other body gets none — a branch, even one
+    straight under the 党组 of a small unit, is not the 党组 and its secretary not the
+    第一责任人. Three queries. The caller has decided the report may be read."""
     today = today or timezone.localdate()
     top = unit_top_of(org)
-    if top is None or (org.pk != top.pk and org.parent_id != top.pk):
+    if top is None or not (
+        org.pk == top.pk or (org.parent_id == top.pk and org.kind == OrgKind.ORGAN_COMMITTEE)
+    ):
         return ReportRollup(top, year, [])
     lists = list(
         DutyList.objects.unscoped()

@@ -18,8 +18,12 @@ The definitions (also in docs/responsibility.md, "The overview"):
   same roll-up as `rules.responsibility.completion` on the work-point pages);
 - a unit's list *exists* when it was created for the year and is *confirmed* once
   `confirmed_at` is set; the *report share* is, over the items of the unit's confirmed lists
-  of the year, the share with a report for the last quarter ended by today (Q4 for a past
-  year; none yet in the first quarter, or for a future year).
+  of the year that owe the report of the last quarter ended by today (Q4 for a past year;
+  none yet in the first quarter, or for a future year) — those in force by that quarter's
+  last day (`selectors_duties.owes_report_q`) — the share with that report;
+- the *units* of the totals are the units' top bodies only: a row met only in the figures
+  (a task filed on a unit's 机关党委, a dissolved unit's records) is shown and summed, but is
+  not a unit of the denominators ("主体责任清单 已确认 / 单位数").
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from dangjian.cocreation import selectors_overview as cocreation_sel
 from dangjian.core.access import deny, has_cap_anywhere, scope_q, subtree_q
 from dangjian.core.permissions import Cap
 from dangjian.orgs.models import Org
+from dangjian.responsibility import selectors_duties as duty_sel
 from dangjian.responsibility.models import (
     DutyItem,
     DutyKind,
@@ -44,6 +49,7 @@ from dangjian.responsibility.models import (
     TaskStatus,
     WorkPoint,
 )
+from dangjian.rules import duties as duty_rules
 
 #: who may open the hub and the overview at all (anywhere in the tree)
 ACCESS_CAPS = (Cap.RESP_MANAGE, Cap.RESP_PUBLISH)
@@ -225,6 +231,8 @@ class UnitRow:
     org_id: int
     name: str
     path: str = ""
+    #: a unit's top body (one of `unit_orgs`); False for a row met only in the figures
+    is_unit: bool = False
     # tasks of published work points
     point_tasks: int = 0
     point_closed: int = 0
@@ -240,7 +248,9 @@ class UnitRow:
     first_list: str = LIST_NONE
     dual_lists: int = 0
     dual_confirmed: int = 0
+    #: items of the confirmed lists; of those, owing the quarter's report; of those, reported
     items: int = 0
+    expected: int = 0
     reported: int = 0
     cocreation: cocreation_sel.CocreationRow | None = None
 
@@ -259,7 +269,7 @@ class UnitRow:
 
     @property
     def report_share(self) -> Decimal | None:
-        return percent(self.reported, self.items)
+        return percent(self.reported, self.expected)
 
     @property
     def report_share_value(self) -> int:
@@ -288,6 +298,7 @@ class Totals:
     first_confirmed: int = 0
     dual_lists: int = 0
     items: int = 0
+    expected: int = 0
     reported: int = 0
     avg_progress: Decimal | None = None
 
@@ -301,7 +312,7 @@ class Totals:
 
     @property
     def report_share(self) -> Decimal | None:
-        return percent(self.reported, self.items)
+        return percent(self.reported, self.expected)
 
 
 @dataclass
@@ -392,7 +403,7 @@ def overview(
     shown = [u for u in units if within is None or u.pk == within.pk]
     names = {u.pk: unit_label(u) for u in shown}
     rows: dict[int, UnitRow] = {
-        u.pk: UnitRow(org_id=u.pk, name=names[u.pk], path=u.path) for u in shown
+        u.pk: UnitRow(org_id=u.pk, name=names[u.pk], path=u.path, is_unit=True) for u in shown
     }
 
     result.show_tasks = any(has_cap_anywhere(user, cap) for cap in TASK_CAPS)
@@ -507,12 +518,15 @@ def _duty_figures(user, year, quarter, within, rows, names) -> None:
     )
     figures = {"n": Count("id")}
     if quarter is not None:
+        owed = duty_sel.owes_report_q(year, quarter)
         reported = DutyReport.objects.filter(item=OuterRef("pk"), quarter=quarter)
         items = items.annotate(has_report=Exists(reported))
-        figures["reported"] = Count("id", filter=Q(has_report=True))
+        figures["expected"] = Count("id", filter=owed)
+        figures["reported"] = Count("id", filter=owed & Q(has_report=True))
     for r in items.values("duty_list__org_id").annotate(**figures).order_by():
         row = _row(rows, r["duty_list__org_id"], names)
-        row.items, row.reported = r["n"], r.get("reported", 0)
+        row.items, row.expected = r["n"], r.get("expected", 0)
+        row.reported = r.get("reported", 0)
 
 
 def _name_strays(rows: dict[int, UnitRow]) -> None:
@@ -528,8 +542,10 @@ def _name_strays(rows: dict[int, UnitRow]) -> None:
 
 
 def _totals(result: Overview) -> None:
+    """The sums of the rows; the units (and the lists confirmed per unit) count the units'
+    top bodies only, not the rows met only in the figures."""
     t = result.totals
-    t.units = len(result.units)
+    t.units = sum(1 for row in result.units if row.is_unit)
     for row in result.units:
         t.point_tasks += row.point_tasks
         t.point_closed += row.point_closed
@@ -537,10 +553,11 @@ def _totals(result: Overview) -> None:
         t.own_tasks += row.own_tasks
         t.own_closed += row.own_closed
         t.overdue += row.overdue
-        t.main_confirmed += row.main_list == LIST_CONFIRMED
-        t.first_confirmed += row.first_list == LIST_CONFIRMED
+        t.main_confirmed += row.is_unit and row.main_list == LIST_CONFIRMED
+        t.first_confirmed += row.is_unit and row.first_list == LIST_CONFIRMED
         t.dual_lists += row.dual_lists
         t.items += row.items
+        t.expected += row.expected
         t.reported += row.reported
 
 
@@ -552,15 +569,20 @@ def _totals(result: Overview) -> None:
 class HubCounts:
     open_tasks: int = 0
     overdue_tasks: int = 0
-    quarter: int = 1
+    #: the last ended quarter, whose reports are being collected (on 5 January: Q4 of the
+    #: year before), as everywhere else a quarter's report is expected after it ends
+    year: int = 0
+    quarter: int = 4
     unreported_items: int = 0
 
 
 def hub_counts(user, today: dt.date | None = None) -> HubCounts:
-    """The hub's card counts: open tasks (any year) and those overdue, and the items of this
-    year's confirmed lists with no report for the current quarter. Two queries."""
+    """The hub's card counts: open tasks (any year) and those overdue, and the items that owe
+    the last ended quarter's report (of that quarter's year's confirmed lists, in force by
+    its last day) and have none. Two queries."""
     today = today or timezone.localdate()
-    counts = HubCounts(quarter=quarter_of(today))
+    year, quarter = duty_rules.last_ended_quarter(today)
+    counts = HubCounts(year=year, quarter=quarter)
     if any(has_cap_anywhere(user, cap) for cap in TASK_CAPS):
         figures = (
             _visible_tasks(user)
@@ -569,12 +591,12 @@ def hub_counts(user, today: dt.date | None = None) -> HubCounts:
         )
         counts.open_tasks, counts.overdue_tasks = figures["n"], figures["overdue"]
     if any(has_cap_anywhere(user, cap) for cap in DUTY_CAPS):
-        reported = DutyReport.objects.filter(item=OuterRef("pk"), quarter=counts.quarter)
+        reported = DutyReport.objects.filter(item=OuterRef("pk"), quarter=quarter)
         counts.unreported_items = (
             DutyItem.objects.filter(
                 _scope(user, DUTY_CAPS, "org_path"),
-                duty_list__year=today.year,
-                duty_list__confirmed_at__isnull=False,
+                duty_sel.owes_report_q(year, quarter),
+                duty_list__year=year,
             )
             .exclude(Exists(reported))
             .count()

@@ -77,6 +77,11 @@ def _user(actor):
 
 def _text(value, field: str, label: str, errors: list, *, required: bool = True) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if "\x00" in value:
+        # PostgreSQL cannot hold NUL in text; the middleware refuses it in requests, this
+        # guards every other caller (the API's schemas, jobs, the shell)
+        errors.append((field, f"{label}含有无效字符（空字符），请删除后重试。"))
+        return value.replace("\x00", "")
     if required and not value:
         errors.append((field, f"请填写{label}。"))
     elif len(value) > LIMITS[field]:
@@ -431,8 +436,11 @@ def duty_item_add(
     measures: str = "",
     deadline: dt.date | None = None,
     evidence_asked: str = "",
+    now: dt.datetime | None = None,
 ) -> DutyItem:
-    """Add a duty to a list (also after confirmation: the audit entry says so)."""
+    """Add a duty to a list (also after confirmation: the audit entry says so). The item owes
+    quarterly reports from the later of the list's confirmation and its addition (`now`, by
+    default the present: the demo passes past instants)."""
     _require(actor, duty_list.org_path)
     current = _locked_list(duty_list)
     errors: list = []
@@ -457,6 +465,7 @@ def duty_item_add(
         duty_list=current,
         org_path=current.org_path,
         seq=(stats["n"] or 0) + 1,
+        created_at=now or timezone.now(),
         **values,
     )
     changes = snapshot(item, ["seq", *ITEM_FIELDS])

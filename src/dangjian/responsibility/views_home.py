@@ -44,7 +44,8 @@ def home(request):
                 "label": "责任清单",
                 "hint": "主体责任、第一责任人、一岗双责清单及季度进展",
                 "count": counts.unreported_items,
-                "count_label": f"第{counts.quarter}季度未报告进展的事项",
+                # the last ended quarter (its report is expected once it ends), with its year
+                "count_label": f"{counts.year}年第{counts.quarter}季度未报告进展的事项",
             }
         )
     if publishes:

@@ -64,11 +64,25 @@ def quarter_started(year: int, quarter: int, today: dt.date) -> bool:
     return quarter in QUARTERS and quarter_start(year, quarter) <= today
 
 
-def quarters_due(year: int, today: dt.date) -> list[int]:
+def owed_from(*days: dt.date | None) -> dt.date | None:
+    """The first day an item is in force: the latest of the given days (its list's
+    confirmation, its own addition; local dates), None when none is known."""
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def owes_quarter(year: int, quarter: int, since: dt.date | None) -> bool:
+    """Does an item in force from `since` owe the quarter's report? When the quarter ends on
+    or after `since` (None: always)."""
+    return since is None or quarter_end(year, quarter) >= since
+
+
+def quarters_due(year: int, today: dt.date, since: dt.date | None = None) -> list[int]:
     """The quarters of `year` that have ended by `today` (their last day is before today):
     for each a report is expected. 31 March → none of the year yet; 1 April → [1]; 1 January
-    of the next year → all four."""
-    return [q for q in QUARTERS if quarter_end(year, q) < today]
+    of the next year → all four. With `since` (`owed_from`), only the quarters ending on or
+    after that day: an item added in November owes no report of the first three quarters."""
+    return [q for q in QUARTERS if quarter_end(year, q) < today and owes_quarter(year, q, since)]
 
 
 def last_ended_quarter(today: dt.date) -> tuple[int, int]:
@@ -123,13 +137,16 @@ def check_deadline(deadline: dt.date | None, year: int) -> str | None:
 @dataclass(frozen=True)
 class ItemState:
     """What the findings need of one duty item: the caller's `key` (its id), a short label,
-    the deadline, the current progress and the quarters with a report."""
+    the deadline, the current progress, the quarters with a report, and the day from which it
+    owes reports (`owed_from`: the later of its list's confirmation and its addition; None:
+    every quarter)."""
 
     key: object
     label: str
     deadline: dt.date | None
     progress: int
     reported: frozenset[int] = field(default_factory=frozenset)
+    since: dt.date | None = None
 
 
 def _day(day: dt.date) -> str:
@@ -151,14 +168,14 @@ def report_findings(
     """Findings on the items of a list in force (R-ORG-12), in item order:
 
     - a quarter that has ended without a report: a warning while the report is still within
-      `grace_days` after the quarter's end, an error afterwards;
+      `grace_days` after the quarter's end, an error afterwards; only quarters ending on or
+      after the item's `since` (a quarter over before the item was in force owes nothing);
     - an item past its deadline (the deadline day itself is still in time) below 100%: an
       error."""
-    due = quarters_due(year, today)
     found: list[Finding] = []
     for item in items:
         label = _short(item.label)
-        for q in due:
+        for q in quarters_due(year, today, item.since):
             if q in item.reported:
                 continue
             by = report_due_on(year, q, grace_days)

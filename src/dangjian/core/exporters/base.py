@@ -333,7 +333,7 @@ class DocumentExporter(Exporter):
         for section in document.sections:
             footer = section.footer.paragraphs[0] if section.footer.paragraphs else None
             footer = footer or section.footer.add_paragraph()
-            set_font(footer.add_run(line), self.font, 9)
+            set_font(footer.add_run(docx_text(line)), self.font, 9)
         document.save(out)
         self._report(progress, done, total, final=True)
         return done
@@ -344,7 +344,7 @@ class DocumentExporter(Exporter):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_after = _pt(12)
-        set_font(paragraph.add_run(text), self.title_font, self.title_size, bold=True)
+        set_font(paragraph.add_run(docx_text(text)), self.title_font, self.title_size, bold=True)
         return paragraph
 
 
@@ -389,10 +389,19 @@ def new_document(font: str = "仿宋_GB2312", size: float = 12):
     return document
 
 
+def docx_text(text) -> str:
+    """Text Word can hold: XML refuses control characters ("All strings must be XML
+    compatible"), so they go as in the xlsx path (`_ILLEGAL`); a vertical tab or form feed —
+    Word's own manual line and page break, pasted into a form — becomes a line break first."""
+    text = "" if text is None else str(text)
+    return _ILLEGAL.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+
+
 def add_paragraph(document_or_cell, text: str = "", *, bold=False, size=None, align=None):
     paragraph = document_or_cell.add_paragraph()
     if align is not None:
         paragraph.alignment = align
+    text = docx_text(text)
     if text:
         run = paragraph.add_run(text)
         run.bold = bold or None
@@ -411,7 +420,7 @@ def set_cell(cell, text: str, *, bold: bool = False, align=None) -> None:
         run._element.getparent().remove(run._element)
     if align is not None:
         paragraph.alignment = align
-    run = paragraph.add_run(text or "")
+    run = paragraph.add_run(docx_text(text))
     if bold:
         run.bold = True
 

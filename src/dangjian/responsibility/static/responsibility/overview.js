@@ -7,6 +7,18 @@
   "use strict";
   var RED = "#c62828", AMBER = "#f9a825", GREEN = "#2e7d32", GREY = "#90a4ae", BLUE = "#1565c0";
 
+  // A custom tooltip formatter returns HTML: every value in it is escaped (metric names and
+  // units are typed by the units' admins). ECharts' own tooltips escape by themselves.
+  function esc(value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    if (typeof echarts !== "undefined" && echarts.format && echarts.format.encodeHTML) {
+      return echarts.format.encodeHTML(text);
+    }
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   // completion and progress stop at 100 %; a metric's achievement may pass it (no max)
   function percentAxis(name, capped) {
     var axis = { type: "value", name: name || "%", min: 0, axisLabel: { formatter: "{value}%" } };
@@ -69,9 +81,11 @@
         tooltip: {
           trigger: "axis",
           formatter: function (items) {
+            if (!items || !items.length) return "";
             var i = items[0].dataIndex;
-            return d.labels[i] + "<br>目标 " + d.target[i] + "，已完成 " + d.achieved[i] +
-              "（" + (d.percent[i] === null ? "—" : d.percent[i] + "%") + "）";
+            return esc(d.labels[i]) + "<br>目标 " + esc(d.target[i]) + "，已完成 " +
+              esc(d.achieved[i]) + "（" + (d.percent[i] === null ? "—" : esc(d.percent[i]) + "%") +
+              "）";
           },
         },
         grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
