@@ -8,8 +8,8 @@ never typed twice. See docs/responsibility.md."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.core.scoping import ScopedManager
 
