@@ -130,14 +130,15 @@ def test_nul_through_the_api_and_the_search(client, tree, personas, library):
         {"kind": "judge", "text": "预备期\u0000为一年", "answer": [0]},
         content_type="application/json",
     )
-    assert response.status_code == 400 and response.json()["field"] == "text"
+    # refused before the API runs (core.middleware.NullCharacterMiddleware); the services
+    # refuse it at the field too (above)
+    assert response.status_code == 400 and "无效字符" in response.json()["detail"]
     assert Question.all_objects.count() == 10
     client.force_login(personas.member_a)
     page = client.get("/study/library/", {"q": "第一\x00"})
-    assert page.status_code == 200 and "\x00" not in page.content.decode()
-    assert "第一党支部学习提纲" in page.content.decode()
-    found = client.get("/api/study/materials", {"q": "\x00第一"}).json()
-    assert [m["id"] for m in found["items"]] == [library.a_material.pk]
+    assert page.status_code == 400 and "无效字符" in page.content.decode()
+    response = client.get("/api/study/materials", {"q": "\x00第一"})
+    assert response.status_code == 400
 
 
 # ---------------------------------------------------------------------------------------------
