@@ -347,7 +347,9 @@ def milestone_done(
     today = today or timezone.localdate()
     require(actor, milestone.org_path)
     current = (
-        Milestone.objects.select_for_update()
+        # lock the milestone row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer join to its (optional) metric
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("project", "metric")
         .get(pk=milestone.pk)
     )
