@@ -85,6 +85,8 @@ class _TaskExporter(Exporter):
     formats = ("xlsx", "csv")
 
     def tasks(self) -> list:
+        """The tasks this export lists: each of the three exports below says which (a point's,
+        the overdue ones, a unit's plan); the base class is never registered on its own."""
         raise NotImplementedError
 
     def _rows(self) -> list:
