@@ -21,6 +21,40 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
+def _serialise_live_server() -> None:
+    """The live server answers each browser connection on its own thread, and on SQLite's
+    in-memory test database every thread shares the test's one connection. Two requests at
+    once (a page and its htmx fragment, say) then interleave on it: one request's savepoint
+    rollback can undo the other's session write, and the browser finds itself signed out. The
+    server here answers one request at a time (body included), as a single worker process would."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test import testcases
+
+    class SerialWSGIServer(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application):
+            lock = self.lock
+
+            def serial(environ, start_response):
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
+
+            super().set_app(serial)
+
+    testcases.LiveServerThread.server_class = SerialWSGIServer
+
+
+_serialise_live_server()
+
 PASSWORD = "Passw0rd2022"
 
 
