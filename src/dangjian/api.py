@@ -174,3 +174,19 @@ api.add_router("/responsibility", responsibility_router)
 from dangjian.cocreation.api import router as cocreation_router  # noqa: E402
 
 api.add_router("/cocreation", cocreation_router)
+
+# the retired cadres' services: people, pairings, contacts, requests; teams, studios, care
+from dangjian.veterans.api_activities import router as veterans_activities_router  # noqa: E402
+from dangjian.veterans.api_people import router as veterans_people_router  # noqa: E402
+
+api.add_router("/veterans", veterans_people_router)
+api.add_router("/veterans", veterans_activities_router)
+
+# legal services; the published 四张清单 are also served without an account under /public
+from dangjian.legal.api_lists import public_router as lenient_public_router  # noqa: E402
+from dangjian.legal.api_lists import router as legal_lists_router  # noqa: E402
+from dangjian.legal.api_services import router as legal_services_router  # noqa: E402
+
+api.add_router("/legal", legal_services_router)
+api.add_router("/legal", legal_lists_router)
+api.add_router("/public", lenient_public_router)

@@ -246,6 +246,8 @@ INSTALLED_APPS = [
     "dangjian.study",
     "dangjian.responsibility",
     "dangjian.cocreation",
+    "dangjian.veterans",
+    "dangjian.legal",
     "dangjian.demo",
 ]
 

@@ -33,6 +33,11 @@ def navigation(request):
             or has_cap_anywhere(user, Cap.RESP_PUBLISH),
             # 共同缔造: its managers; everyone else in the tree reads what units made public
             "cocreation": bool(grants) and not any(g.role in SEPARATED_ROLES for g in grants),
+            # 老干部服务: its managers; a member (a serving cadre) reaches his own pairings
+            "veterans": has_cap_anywhere(user, Cap.VETERANS_MANAGE),
+            "my_pairings": bool(getattr(user, "member_id", None))
+            and not any(g.role in SEPARATED_ROLES for g in grants),
+            "legal": has_cap_anywhere(user, Cap.LEGAL_MANAGE),
             "calendar": may_manage_calendar(user),
             "roles": sorted({Role(g.role).label for g in grants}),
         }

@@ -59,6 +59,11 @@ class Cap(StrEnum):
     RESP_PUBLISH = "resp.publish"
     # 共同缔造: pairings, cadres, projects, campaigns, visits and problems of the subtree
     COCREATION_MANAGE = "cocreation.manage"
+    # 老干部服务: retirees (health notes revealed with an audit entry), pairings, requests and
+    # their answers, volunteer teams, studios, care sessions, exemplars of the subtree
+    VETERANS_MANAGE = "veterans.manage"
+    # 法律服务: firms, lawyers, village lawyers, advisers, legal aid, 四张清单, activities
+    LEGAL_MANAGE = "legal.manage"
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -81,6 +86,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.RESP_MANAGE,
             Cap.RESP_PUBLISH,
             Cap.COCREATION_MANAGE,
+            Cap.VETERANS_MANAGE,
+            Cap.LEGAL_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -100,6 +107,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.STUDY_MANAGE,
             Cap.RESP_MANAGE,
             Cap.COCREATION_MANAGE,
+            Cap.VETERANS_MANAGE,
+            Cap.LEGAL_MANAGE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(

@@ -33,6 +33,9 @@ class NotificationKind(models.TextChoices):
     TASK_ESCALATION = "task_escalation", "督办升级"
     DUTY_REPORT = "duty_report", "责任清单进展报告"
     COCREATION_PROBLEM = "cocreation_problem", "群众问题办理"
+    VETERANS_CONTACT = "veterans_contact", "结对联系提醒"
+    VETERANS_REQUEST = "veterans_request", "老干部诉求办理"
+    LEGAL_AID_DUE = "legal_aid_due", "法律援助时限"
 
 
 class Notification(models.Model):

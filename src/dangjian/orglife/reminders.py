@@ -273,20 +273,24 @@ def lifecycle_summary(today: dt.date) -> str:
     reductions, recruitment deadlines and violations (R-DEV-*), the year-end credit-hour
     warnings (R-EDU-01/02, from October), the quarterly reports of the responsibility lists
     (R-ORG-12), the tasks' deadlines and the escalation of 督办, and the co-creation problems
-    due. One line for the log."""
+    due, the retired cadres' contacts and requests, and the legal aid time limits. One line
+    for the log."""
     from dangjian.cocreation.reminders import remind_cocreation
     from dangjian.dues.reminders import remind_dues
+    from dangjian.legal.reminders import remind_legal
     from dangjian.recruitment.reminders import remind_recruitment
     from dangjian.responsibility.reminders_duties import remind_duties
     from dangjian.responsibility.reminders_tasks import remind_tasks
     from dangjian.study.reminders import remind_study
+    from dangjian.veterans.reminders import remind_veterans
 
     dues, recruitment = remind_dues(today), remind_recruitment(today)
     study = remind_study(today)
     duties, tasks = remind_duties(today), remind_tasks(today)
     problems = remind_cocreation(today)
+    veterans, legal = remind_veterans(today), remind_legal(today)
     return (
         f"党费提醒 {dues} 条；发展党员提醒 {recruitment} 条；学时提醒 {study} 条；"
         f"责任清单进展提醒 {duties} 条；任务提醒与督办升级 {tasks} 条；群众问题办理提醒 "
-        f"{problems} 条。"
+        f"{problems} 条；老干部结对联系与诉求提醒 {veterans} 条；法律援助时限提醒 {legal} 条。"
     )

@@ -1,0 +1,3 @@
+app_name = "lenient_public"
+
+urlpatterns: list = []
