@@ -194,6 +194,40 @@ if not 1 <= RESPONSIBILITY_DUE_SOON_DAYS <= 60:
 # 共同缔造: photos of projects, campaigns and visits
 COCREATION_PHOTO_MAX_BYTES = env_int("DANGJIAN_COCREATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 
+# 老干部服务 (docs/veterans.md). rules.md has no rule for these: each unit sets its own, so they
+# are settings, shown on the pages that apply them. How often a paired cadre owes a call and a
+# visit (months), how many days an office has to answer a retiree's request, and how many days
+# past that deadline an unanswered request escalates to the managing unit's admins.
+VETERANS_CALL_MONTHS = env_int("DANGJIAN_VETERANS_CALL_MONTHS", 1)
+VETERANS_VISIT_MONTHS = env_int("DANGJIAN_VETERANS_VISIT_MONTHS", 3)
+VETERANS_REQUEST_DAYS = env_int("DANGJIAN_VETERANS_REQUEST_DAYS", 15)
+VETERANS_REQUEST_ESCALATE_DAYS = env_int("DANGJIAN_VETERANS_REQUEST_ESCALATE_DAYS", 5)
+for _name, _low, _high in (
+    ("VETERANS_CALL_MONTHS", 1, 12),
+    ("VETERANS_VISIT_MONTHS", 1, 12),
+    ("VETERANS_REQUEST_DAYS", 1, 90),
+    ("VETERANS_REQUEST_ESCALATE_DAYS", 1, 30),
+):
+    if not _low <= globals()[_name] <= _high:
+        raise ImproperSetting(f"DANGJIAN_{_name}: between {_low} and {_high}")
+
+# 法律服务 (docs/legal.md). Legal aid time limits in days (法律援助法 第四十三条: the review within
+# 7 days; 第四十四条 is read as the assignment within 3 days of the decision). Not in rules.md, so
+# configurable. The public 四张清单 search: the longest query accepted and the calls per minute
+# one address may make.
+LEGAL_AID_REVIEW_DAYS = env_int("DANGJIAN_LEGAL_AID_REVIEW_DAYS", 7)
+LEGAL_AID_ASSIGN_DAYS = env_int("DANGJIAN_LEGAL_AID_ASSIGN_DAYS", 3)
+LENIENT_QUERY_MAX = env_int("DANGJIAN_LENIENT_QUERY_MAX", 50)
+LENIENT_PUBLIC_PER_MINUTE = env_int("DANGJIAN_LENIENT_PUBLIC_PER_MINUTE", 30)
+for _name, _low, _high in (
+    ("LEGAL_AID_REVIEW_DAYS", 1, 60),
+    ("LEGAL_AID_ASSIGN_DAYS", 1, 60),
+    ("LENIENT_QUERY_MAX", 10, 200),
+    ("LENIENT_PUBLIC_PER_MINUTE", 1, 10000),
+):
+    if not _low <= globals()[_name] <= _high:
+        raise ImproperSetting(f"DANGJIAN_{_name}: between {_low} and {_high}")
+
 # Notifications (notify): in-app always; by e-mail too when DANGJIAN_NOTIFY_EMAIL is on and
 # the user has an address. Mail goes through Django's mailer settings below.
 NOTIFY_EMAIL = env_bool("DANGJIAN_NOTIFY_EMAIL", False)
