@@ -15,11 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import threading
 from dataclasses import dataclass
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+#: taken by the live server for each request, and by the test's own thread between its
+#: browser calls (`_browser_turns`): one of them at a time on the shared connection
+SERVER_LOCK = threading.Lock()
 
 
 def _serialise_live_server() -> None:
@@ -28,13 +34,12 @@ def _serialise_live_server() -> None:
     once (a page and its htmx fragment, say) then interleave on it: one request's savepoint
     rollback can undo the other's session write, and the browser finds itself signed out. The
     server here answers one request at a time (body included), as a single worker process would."""
-    import threading
 
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test import testcases
 
     class SerialWSGIServer(ThreadedWSGIServer):
-        lock = threading.Lock()
+        lock = SERVER_LOCK
 
         def set_app(self, application):
             lock = self.lock
@@ -121,8 +126,48 @@ def _member(branch, name, **kwargs):
     return member_create(actor=None, branch=branch, name=name, **member_data(**kwargs))
 
 
+@pytest.fixture(scope="module")
+def shared_tree(django_db_setup, django_db_blocker):
+    """The tree and the personas built once for a whole test module, inside a transaction
+    rolled back when the module ends; each test runs in a savepoint within it (as Django's
+    setUpTestData does) and gets its own deep copy of the objects. A module opts in with
+    `pytest.mark.usefixtures("shared_tree")` — the long permission tables, where building the
+    tree for each of hundreds of rows was most of their time. Not for transactional tests
+    (`django_db(transaction=True)`): they flush the database."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = _build_tree()
+            yield built, _build_personas(built)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _shared(request):
+    if "shared_tree" not in request.fixturenames:
+        return None
+    import copy
+
+    # one copy per test of both, so personas' members stay the tree's members
+    cache = request.node.__dict__.setdefault("_shared_tree_copy", {})
+    if "copy" not in cache:
+        cache["copy"] = copy.deepcopy(request.getfixturevalue("shared_tree"))
+    return cache["copy"]
+
+
 @pytest.fixture
-def tree(db) -> Tree:
+def tree(db, request) -> Tree:
+    shared = _shared(request)
+    if shared is not None:
+        return shared[0]
+    return _build_tree()
+
+
+def _build_tree() -> Tree:
     from dangjian.orgs import services as org_services
     from dangjian.orgs.models import Unit
 
@@ -191,7 +236,14 @@ PERSONA_NAMES = [
 
 
 @pytest.fixture
-def personas(tree) -> Personas:
+def personas(tree, request) -> Personas:
+    shared = _shared(request)
+    if shared is not None:
+        return shared[1]
+    return _build_personas(tree)
+
+
+def _build_personas(tree) -> Personas:
     from dangjian.accounts.models import RoleGrant, User
 
     def user(username, role=None, org=None, member=None):
@@ -214,6 +266,42 @@ def personas(tree) -> Personas:
         judge=user("judge", "judge", tree.root),
         outsider=user("outsider"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _browser_turns(request):
+    """With a live server, the test's thread uses the same connection as the server (SQLite's
+    in-memory test database): its own queries (a service called between two browser steps,
+    a check of the rows) must not interleave with a request still being answered. So the test
+    thread holds the server's lock, and lets go of it only while it waits on the browser: each
+    Playwright call. A request the page makes on its own waits for the next call."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from playwright._impl import _sync_base
+
+    original = _sync_base.SyncBase._sync
+    main = threading.current_thread()
+    state = {"depth": 0}
+
+    def _sync(self, awaitable):
+        if threading.current_thread() is not main or state["depth"]:
+            return original(self, awaitable)
+        state["depth"] = 1
+        SERVER_LOCK.release()
+        try:
+            return original(self, awaitable)
+        finally:
+            SERVER_LOCK.acquire()
+            state["depth"] = 0
+
+    SERVER_LOCK.acquire()
+    _sync_base.SyncBase._sync = _sync
+    try:
+        yield
+    finally:
+        _sync_base.SyncBase._sync = original
+        SERVER_LOCK.release()
 
 
 @pytest.fixture(autouse=True)

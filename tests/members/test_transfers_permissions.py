@@ -10,6 +10,8 @@ from tests.conftest import PERSONA_NAMES
 from dangjian.members import transfers
 from dangjian.members.services import member_update
 
+pytestmark = []
+
 TODAY = timezone.localdate()
 TARGETS = ["A", "B", "P", "C"]
 NONE = (404, 404, 404, 404)
