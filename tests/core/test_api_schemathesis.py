@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -109,7 +110,98 @@ def known_ids(tree, personas) -> dict[str, list[int]]:
     ids.update(_duty_ids(tree))
     ids.update(_cocreation_ids(tree))
     ids.update(_task_ids(tree))
+    ids.update(_veterans_ids(tree))
+    ids.update(_legal_ids(tree))
     return ids
+
+
+def _veterans_ids(tree) -> dict[str, list[int]]:
+    """A retiree of 甲局 with a request, a team and its activity, a studio, a care session, an
+    exemplar and a mediation case."""
+    from dangjian.veterans import services_activities as va
+    from dangjian.veterans import services_activities_care as vc
+    from dangjian.veterans import services_pairings as vp
+    from dangjian.veterans import services_people as vpe
+    from dangjian.veterans import services_requests as vr
+
+    org = tree.party_group_a
+    start = timezone.localdate() - dt.timedelta(days=30)
+    retiree = vpe.retiree_create(actor=None, org=org, name="老周")
+    office = vp.office_create(actor=None, org=org, name="离休干部处")
+    request = vr.request_record(
+        actor=None,
+        retiree=retiree,
+        kind="need",
+        content="想学用手机挂号",
+        office=office,
+        source="self",
+    )
+    team = va.team_create(actor=None, org=org, name="银龄先锋队", founded_on=start)
+    va.team_member_add(actor=None, team=team, retiree=retiree, joined_on=start)
+    activity = va.volunteer_activity_record(
+        actor=None,
+        team=team,
+        title="社区义诊",
+        held_on=start + dt.timedelta(days=1),
+        hours=Decimal("2"),
+        participants=[retiree],
+    )
+    studio = vc.studio_create(
+        actor=None, org=org, kind="studio", name="剪报工作室", opened_on=start
+    )
+    session = vc.care_session_record(
+        actor=None, org=org, kind="smart", title="手机课堂", held_on=start
+    )
+    exemplar = vc.exemplar_create(
+        actor=None, retiree=retiree, title="金牌调解员", named_on=start, story="调解邻里纠纷"
+    )
+    case = vc.mediation_case_record(
+        actor=None, exemplar=exemplar, handled_on=start, matter="宅基地纠纷", outcome="resolved"
+    )
+    return {
+        "retiree_id": [retiree.pk],
+        "request_id": [request.pk],
+        "team_id": [team.pk],
+        "activity_id": [activity.pk],
+        "studio_id": [studio.pk],
+        "session_id": [session.pk],
+        "exemplar_id": [exemplar.pk],
+        "case_id": [case.pk],
+    }
+
+
+def _legal_ids(tree) -> dict[str, list[int]]:
+    """A 四张清单 list of 甲局 with an item, and a legal aid case."""
+    from dangjian.legal import services_aid as aid
+    from dangjian.legal import services_lists as lists
+
+    org = tree.party_group_a
+    start = timezone.localdate() - dt.timedelta(days=30)
+    kept = lists.list_create(
+        actor=None, org=org, domain="市场监管", kind="no_penalty", effective_from=start
+    )
+    item = lists.item_create(
+        actor=None,
+        lenient_list=kept,
+        conduct="首次轻微违法",
+        legal_basis="行政处罚法第三十三条",
+        conditions="及时改正，没有造成危害后果",
+    )
+    case = aid.aid_case_create(
+        actor=None,
+        org=org,
+        case_no="援2026001",
+        applicant_name="王某",
+        applicant_category="elderly",
+        matter="追索赡养费",
+        applied_on=start,
+    )
+    return {
+        "list_id": [kept.pk],
+        "item_id": [item.pk],
+        "case_id_aid": [case.pk],
+        "action": ["accept", "refuse", "assign", "close"],
+    }
 
 
 def _task_ids(tree) -> dict[str, list[int]]:
@@ -380,6 +472,9 @@ def _strategy(operation, known_ids):
         # an observation meeting's id is a meeting_id too, of another table
         if name == "meeting_id" and "/observations/" in operation.path:
             return known_ids["meeting_id_observation"]
+        # a legal aid case's id is a case_id too, of another table than mediation cases'
+        if name == "case_id" and "/legal/" in operation.path:
+            return known_ids["case_id_aid"]
         return known_ids[name]
 
     known = st.fixed_dictionaries({n: st.sampled_from(ids_for(n)) for n in names}).flatmap(

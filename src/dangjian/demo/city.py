@@ -379,6 +379,18 @@ class DemoResult:
     cocreation_pairings: int = 0  # demo/cocreation.py: 包联 of units with villages/communities
     cocreation_projects: int = 0  # 实事 (龙泉村's 户户通/户户亮/户户富 among them)
     cocreation_problems: int = 0  # problems found on visits, in every state
+    veterans_retirees: int = 0  # demo/veterans_*.py: the 老干部局's retired cadres
+    veterans_pairings: int = 0  # 结对联系 of serving cadres with retirees
+    veterans_requests: int = 0  # 呼声/意愿/需求, in every state
+    veterans_teams: int = 0  # 银龄志愿服务队 (53, as the seed reports)
+    veterans_studios: int = 0  # 老党员工作室 and 老党员之家
+    legal_lawyers: int = 0  # demo/legal*.py: the 司法局's lawyers
+    legal_villages_covered: int = 0  # 一村(社区)一律师: places with a lawyer…
+    legal_villages_total: int = 0  # …of all places
+    legal_adviser_posts: int = 0  # governments at 市/县/乡 level…
+    legal_advisers_covered: int = 0  # …with a legal adviser
+    legal_aid_cases: int = 0
+    lenient_items: int = 0  # 四张清单 items, 7 domains
     reminders: int = 0  # to-do items and notices of today's reminder run
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
@@ -1034,6 +1046,28 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         result.cocreation_pairings = paired.pairings
         result.cocreation_projects = paired.projects
         result.cocreation_problems = paired.problems
+        # the two showcase units: the 老干部局's services for retired cadres (people first: the
+        # activities reuse its retirees) and the 司法局's legal services (after co-creation:
+        # the village lawyers serve the places the units are paired with)
+        from dangjian.demo.legal import build_legal
+        from dangjian.demo.legal_lists import build_lenient_lists
+        from dangjian.demo.veterans_activities import build_veterans_activities
+        from dangjian.demo.veterans_people import build_veterans_people
+
+        people = build_veterans_people(today)
+        served = build_veterans_activities(today)
+        result.veterans_retirees = people.retirees + served.retirees_added
+        result.veterans_pairings, result.veterans_requests = people.pairings, people.requests
+        result.veterans_teams = served.teams
+        result.veterans_studios = served.studios + served.homes
+        legal = build_legal(today)
+        result.legal_lawyers = legal.lawyers
+        result.legal_villages_covered = legal.villages_covered
+        result.legal_villages_total = legal.villages_total
+        result.legal_adviser_posts = legal.adviser_posts
+        result.legal_advisers_covered = legal.advisers_covered
+        result.legal_aid_cases = legal.aid_cases
+        result.lenient_items = build_lenient_lists(today).items
         # assessment: the 2022 contest with the seed's observation meeting, this year's work
         from dangjian.demo.assessment import build_assessment
 
@@ -1047,11 +1081,13 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
         from dangjian.assessment.reminders import remind_all
         from dangjian.cocreation.reminders import remind_cocreation
         from dangjian.dues.reminders import remind_dues
+        from dangjian.legal.reminders import remind_legal
         from dangjian.orglife.reminders import remind
         from dangjian.recruitment.reminders import remind_recruitment
         from dangjian.responsibility.reminders_duties import remind_duties
         from dangjian.responsibility.reminders_tasks import remind_tasks
         from dangjian.study.reminders import remind_study
+        from dangjian.veterans.reminders import remind_veterans
 
         result.reminders = (
             remind(today).created
@@ -1062,6 +1098,8 @@ def build_city(today: dt.date | None = None, *, scale: float = 1.0) -> DemoResul
             + remind_tasks(today=today)  # escalates the 督办 the 司法局 left unanswered
             + remind_duties(today)
             + remind_cocreation(today)
+            + remind_veterans(today)
+            + remind_legal(today)
         )
         audit(
             None,

@@ -13,46 +13,35 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dangjian.core import crypto
+from dangjian.legal.models import Lawyer
 from dangjian.members.imports import files as import_files
 from dangjian.members.models import Member
+from dangjian.veterans.models import Retiree
 
 SEALED = ("id_number_sealed", "phone_sealed", "address_sealed")
+#: every model with sealed fields, and the fields (a new sealed field must be added here)
+SEALED_MODELS = (
+    (Member, SEALED),
+    (Retiree, ("phone_sealed", "address_sealed", "health_note_sealed")),
+    (Lawyer, ("phone_sealed",)),
+)
 BATCH = 1000
 
 
 class Command(BaseCommand):
     help = (
-        "用最新的字段密钥重新加密全部敏感信息（公民身份号码、联系电话、家庭住址）和待用的导入文件。"
+        "用最新的字段密钥重新加密全部敏感信息（党员的公民身份号码、联系电话、家庭住址，离退休干部的"
+        "联系电话、住址、健康状况，律师的联系电话）和待用的导入文件。"
     )
 
     def handle(self, *args, **options):
         current = crypto.current_key_id()
-        resealed = checked = 0
-        last = 0
-        while True:
-            with transaction.atomic():
-                rows = list(
-                    Member.all_objects.select_for_update()
-                    .filter(pk__gt=last)
-                    .order_by("pk")
-                    .only("pk", *SEALED)[:BATCH]
-                )
-                if not rows:
-                    break
-                changed = []
-                for member in rows:
-                    dirty = False
-                    for field in SEALED:
-                        token = getattr(member, field)
-                        if token and crypto.key_id_of(token) != current:
-                            setattr(member, field, crypto.encrypt(crypto.decrypt(token)))
-                            dirty = True
-                    if dirty:
-                        changed.append(member)
-                Member.all_objects.bulk_update(changed, SEALED)
-                resealed += len(changed)
-                checked += len(rows)
-                last = rows[-1].pk
+        checked, resealed = self._reseal(Member, SEALED, current)
+        others_checked = others_resealed = 0
+        for model, fields in SEALED_MODELS[1:]:
+            seen, changed = self._reseal(model, fields, current)
+            others_checked += seen
+            others_resealed += changed
         files = 0
         for path in import_files.import_dir().glob("*.xlsx"):
             blob = path.read_bytes()
@@ -60,6 +49,36 @@ class Command(BaseCommand):
                 path.write_bytes(crypto.seal_bytes(crypto.open_bytes(blob)))
                 files += 1
         self.stdout.write(
-            f"已检查 {checked} 名党员，重新加密 {resealed} 名的敏感信息、{files} 个导入文件"
+            f"已检查 {checked} 名党员，重新加密 {resealed} 名的敏感信息、{files} 个导入文件；"
+            f"另检查离退休干部和律师 {others_checked} 人，重新加密 {others_resealed} 人"
             f"（当前密钥 {current}）。"
         )
+
+    @staticmethod
+    def _reseal(model, fields, current) -> tuple[int, int]:
+        """Re-seal one model's fields batch by batch, each batch in its own transaction."""
+        checked = resealed = last = 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model.all_objects.select_for_update()
+                    .filter(pk__gt=last)
+                    .order_by("pk")
+                    .only("pk", *fields)[:BATCH]
+                )
+                if not rows:
+                    return checked, resealed
+                changed = []
+                for row in rows:
+                    dirty = False
+                    for field in fields:
+                        token = getattr(row, field)
+                        if token and crypto.key_id_of(token) != current:
+                            setattr(row, field, crypto.encrypt(crypto.decrypt(token)))
+                            dirty = True
+                    if dirty:
+                        changed.append(row)
+                model.all_objects.bulk_update(changed, fields)
+                resealed += len(changed)
+                checked += len(rows)
+                last = rows[-1].pk

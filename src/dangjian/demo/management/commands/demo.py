@@ -61,6 +61,13 @@ def summary(result: DemoResult) -> list[str]:
         f"  共同缔造：包联关系 {r.cocreation_pairings} 个（含市委老干部局包联的郧阳区谭家湾镇"
         f"龙泉村试点），实事项目 {r.cocreation_projects} 个，走访发现群众问题 "
         f"{r.cocreation_problems} 个",
+        f"  老干部服务：离退休干部 {r.veterans_retirees} 人，结对联系 {r.veterans_pairings} 对，"
+        f"诉求 {r.veterans_requests} 件，银龄志愿服务队 {r.veterans_teams} 个，"
+        f"老党员工作室（之家） {r.veterans_studios} 个",
+        f"  法律服务：律师 {r.legal_lawyers} 名，一村(社区)一律师覆盖 "
+        f"{r.legal_villages_covered}/{r.legal_villages_total}，党委政府法律顾问覆盖 "
+        f"{r.legal_advisers_covered}/{r.legal_adviser_posts}，法律援助案件 {r.legal_aid_cases} 件，"
+        f"四张清单事项 {r.lenient_items} 条（公开查询：/public/lenient-lists/）",
         *(
             [f"  待对账的银行流水（在“党费 › 对账”上传）：{r.statement_file}"]
             if r.statement_file
