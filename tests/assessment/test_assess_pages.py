@@ -22,6 +22,9 @@ from dangjian.assessment.models import Assessment, Evidence, Indicator, Scheme
 from dangjian.core.models import AuditEntry
 from dangjian.orgs import services as org_services
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 ADMIN = {"committee_admin"}
 UNIT = {"committee_admin", "unit_admin"}
 FILL_A = {"committee_admin", "unit_admin", "secretary_a"}

@@ -16,7 +16,7 @@ from dangjian.assessment.models import ContestEntry, ContestStatus, SecretaryCon
 from dangjian.core.errors import AppError
 from dangjian.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 
 @pytest.fixture

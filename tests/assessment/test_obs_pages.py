@@ -32,7 +32,7 @@ from dangjian.assessment.models import (
 )
 from dangjian.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from dangjian.core.models import AuditEntry
 from tests.cocreation.conftest import png_bytes, png_upload
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 
 def _client(client, user):

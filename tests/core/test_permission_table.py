@@ -8,9 +8,13 @@ unit. 404 for anyone outside scope: the product never confirms that an object ex
 import pytest
 from tests.conftest import PERSONA_NAMES
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 ADMINS = {"committee_admin", "unit_admin"}
 #: signed-in users with a grant in the tree outside the three separated roles
 READERS = {"secretary_a", "member_a", "secretary_b", "judge"}
+WITH_MEMBER = {"secretary_a", "member_a", "secretary_b"}  # accounts linked to a member record
 
 # The expected status per persona for each target, as (A, B, P, C).
 ALL_200 = (200, 200, 200, 200)
@@ -187,6 +191,30 @@ GLOBAL = [
         "/cocreation/communities/",
         {p: 200 if p in ADMINS | READERS else 404 for p in PERSONA_NAMES},
     ),
+    # 老干部服务: its managers; a member (a possible serving cadre) is sent to his own pairings
+    (
+        "veterans hub",
+        "/veterans/",
+        {p: 200 if p in ADMINS else 302 if p in WITH_MEMBER else 404 for p in PERSONA_NAMES},
+    ),
+    (
+        "my pairings",
+        "/veterans/mine/",
+        {p: 200 if p in WITH_MEMBER else 404 for p in PERSONA_NAMES},
+    ),
+    *[
+        (name, url, {p: 200 if p in ADMINS else 404 for p in PERSONA_NAMES})
+        for name, url in [
+            ("retirees", "/veterans/retirees/"),
+            ("retiree requests", "/veterans/requests/"),
+            ("volunteer teams", "/veterans/teams/"),
+            ("legal hub", "/legal/"),
+            ("village lawyers", "/legal/villages/"),
+            ("lenient lists kept", "/legal/lists/"),
+        ]
+    ],
+    # the published 四张清单: anyone, with or without an account
+    ("lenient lists public", "/public/lenient-lists/", {p: 200 for p in PERSONA_NAMES}),
     (
         "member list",
         "/members/",
@@ -257,7 +285,18 @@ def test_account_pages_are_the_security_administrators(client, personas, persona
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/orgs/", "/orgs/1/", "/members/", "/audit/", "/security/", "/security/policy/"]
+    "url",
+    [
+        "/",
+        "/orgs/",
+        "/orgs/1/",
+        "/members/",
+        "/audit/",
+        "/security/",
+        "/security/policy/",
+        "/veterans/",
+        "/legal/",
+    ],
 )
 def test_anonymous_is_sent_to_login(client, db, url):
     response = client.get(url)

@@ -16,7 +16,7 @@ import dangjian
 
 SRC = Path(dangjian.__file__).parent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 
 def _policy(response) -> dict[str, str]:

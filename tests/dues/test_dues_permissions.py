@@ -12,6 +12,9 @@ from dangjian.dues.models import ChargeRun, DuesBase, DuesPayment, Reduction
 from tests.conftest import PERSONA_NAMES
 from tests.dues.conftest import generate, pay
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 MANAGERS = {"committee_admin": 200, "unit_admin": 200, "secretary_a": 200}
 ALL_MANAGERS = {**MANAGERS, "secretary_b": 200}
 LINKED = {"secretary_a": 200, "member_a": 200, "secretary_b": 200}

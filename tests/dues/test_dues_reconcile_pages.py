@@ -23,6 +23,9 @@ from dangjian.dues.models import (
 )
 from tests.conftest import PERSONA_NAMES
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 
 @pytest.fixture
 def month():

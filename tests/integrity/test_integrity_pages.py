@@ -17,6 +17,9 @@ from dangjian.core.models import AuditEntry
 from dangjian.integrity import services
 from dangjian.integrity.models import Commitment, RiskPoint, WarningSession
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 
 def _as(client, personas, name):
     client.force_login(personas.by_name(name))

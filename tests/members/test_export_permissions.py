@@ -9,6 +9,9 @@ from tests.conftest import PERSONA_NAMES
 
 from dangjian.core.exporters import export_start
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 TARGETS = ["A", "B", "P", "C"]
 ALL = (200, 200, 200, 200)
 NONE = (404, 404, 404, 404)

@@ -12,7 +12,7 @@ from tests.members.test_import_support import roster_row, write_xlsx
 from dangjian.members.imports import import_start, import_validate
 from dangjian.members.models import ImportStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 ALL_200 = (200, 200, 200, 200)
 NONE = (404, 404, 404, 404)

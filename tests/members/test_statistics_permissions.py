@@ -6,6 +6,9 @@ judge, the auditor, the security admin and an outsider get 404, never 403."""
 import pytest
 from tests.conftest import PERSONA_NAMES
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 TARGETS = ["A", "B", "P", "C"]
 ALL = (200, 200, 200, 200)
 NONE = (404, 404, 404, 404)

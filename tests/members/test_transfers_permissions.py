@@ -10,7 +10,7 @@ from tests.conftest import PERSONA_NAMES
 from dangjian.members import transfers
 from dangjian.members.services import member_update
 
-pytestmark = []
+pytestmark = pytest.mark.usefixtures("shared_tree")
 
 TODAY = timezone.localdate()
 TARGETS = ["A", "B", "P", "C"]

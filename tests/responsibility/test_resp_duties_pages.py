@@ -26,6 +26,9 @@ from tests.responsibility.resp_duties_support import (
     report,
 )
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 
 @pytest.fixture
 def media(settings, tmp_path):

@@ -18,6 +18,9 @@ from dangjian.rules.duties import last_ended_quarter
 from tests.conftest import PERSONA_NAMES
 from tests.responsibility.resp_overview_data import build, hub_unreported, point, populate_unit
 
+# the tree and the personas are built once for the module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_tree")
+
 
 @pytest.fixture
 def today() -> dt.date:

@@ -25,7 +25,7 @@ from tests.responsibility.resp_tasks_support import (
     today,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_tree")]
 
 
 @pytest.fixture
