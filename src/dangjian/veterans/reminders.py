@@ -6,8 +6,9 @@
   kind and day owed (`dedupe_key`): a new contact moves the day, and the next lapse is a new
   item;
 - an open request due within REQUEST_SOON_DAYS days or overdue gives each administrator of
-  the responsible office's unit (unit_admin granted on the office's org or above it) a to-do
-  `veterans_request`, once per request;
+  the responsible office's unit (unit_admin granted on the office's org or above it; for an
+  office of the 工委 itself, the committee's administrators) a to-do `veterans_request`, once
+  per request;
 - an open request more than VETERANS_REQUEST_ESCALATE_DAYS past due is escalated (督办): its
   `escalated_at` is set once (audited `veterans.request.escalated`) and the unit's
   administrators and the 工委's administrators above it get a to-do, once per request.
@@ -153,7 +154,10 @@ def request_drafts(today: dt.date) -> tuple[list[Draft], list[Request]]:
                 f"逾期超过{escalate_days}日仍未答复，已升级督办，请督促办理。"
             )
         else:
-            recipients, key = unit_admins.get(r.office.org_path, []), f"{REQUEST}:{r.pk}:due"
+            # the office's unit administrators; an office of the 工委 itself (no unit
+            # administrator above it) goes to the committee's administrators
+            recipients = unit_admins.get(r.office.org_path) or escalation.get(r.office.org_path, [])
+            key = f"{REQUEST}:{r.pk}:due"
             overdue = state == rules.OVERDUE
             title = (
                 f"老干部诉求已逾期：{r.retiree.name}"

@@ -242,10 +242,14 @@ def pairing_dues(pairings: list[Pairing], today: dt.date) -> None:
 
 
 def my_pairing_qs(user):
-    """The serving cadre's live pairings (his own member record's)."""
+    """The serving cadre's live pairings (his own member record's) with living retirees."""
     return (
         Pairing.objects.unscoped()
-        .filter(cadre_id=getattr(user, "member_id", None) or 0, ended_on__isnull=True)
+        .filter(
+            cadre_id=getattr(user, "member_id", None) or 0,
+            ended_on__isnull=True,
+            retiree__died_on__isnull=True,
+        )
         .select_related("retiree", "cadre")
         .order_by("started_on", "id")
     )
@@ -269,7 +273,7 @@ def pairing_list(user, *, q: str = "", overdue: bool = False, today: dt.date | N
     today = today or timezone.localdate()
     qs = (
         Pairing.objects.visible_to(user, MANAGE)
-        .filter(ended_on__isnull=True)
+        .filter(ended_on__isnull=True, retiree__died_on__isnull=True)
         .select_related("retiree", "cadre")
         .order_by("org_path", "retiree__name", "id")
     )
@@ -326,7 +330,9 @@ def _state_q(state: str, today: dt.date) -> Q | None:
         rules.OVERDUE: open_ & Q(due_on__lt=today) & Q(due_on__gte=today - escalate),
         rules.ESCALATE: open_ & Q(due_on__lt=today - escalate),
         rules.ANSWERED_IN_TIME: Q(answered_on__isnull=False, answered_on__lte=F("due_on")),
-        rules.ANSWERED_LATE: Q(answered_on__isnull=False, answered_on__gt=F("due_on")),
+        # as the rule: a request no longer open without an answer date counts as late
+        rules.ANSWERED_LATE: Q(answered_on__isnull=False, answered_on__gt=F("due_on"))
+        | (Q(answered_on__isnull=True) & ~Q(status=RequestStatus.OPEN)),
     }.get(state)
 
 

@@ -23,6 +23,7 @@ from dangjian.veterans.models import (
     Retiree,
     RetireeStatus,
 )
+from dangjian.veterans.services_people_follow import end_pairings, move_records
 
 MANAGE = Cap.VETERANS_MANAGE
 #: the sensitive items of a retiree and their labels (a reveal names the item, never the value)
@@ -296,7 +297,12 @@ def retiree_update(*, actor, retiree: Retiree, today: dt.date | None = None, **f
                 sealed_changed.append(key)
         else:
             setattr(current, key, value)
+    old_path = current.org_path
     current.org_path = current.org.path
+    if current.org_path != old_path:
+        move_records(current)
+    if current.died_on is not None and before.get("died_on") is None:
+        end_pairings(actor, current)
     changed = diff(before, snapshot(current, RETIREE_FIELDS))
     for key in sealed_changed:
         changed.setdefault(key, "已更新")
@@ -398,6 +404,8 @@ def _member_check(actor, group: InterestGroup, retiree: Retiree) -> None:
 @transaction.atomic
 def interest_group_join(*, actor, group: InterestGroup, retiree: Retiree) -> InterestGroup:
     _member_check(actor, group, retiree)
+    if retiree.died_on is not None:
+        raise AppError(f"{retiree.name}已去世，不能加入兴趣小组。", field="retiree")
     if group.members.filter(pk=retiree.pk).exists():
         raise AppError(f"{retiree.name}已在该兴趣小组中。", field="retiree")
     group.members.add(retiree)

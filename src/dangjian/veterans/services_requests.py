@@ -87,6 +87,8 @@ def request_record(
     raised = clean_date(raised_on or today, "raised_on", "提出日期", errors, today)
     if raised and pairing is not None and raised < pairing.started_on:
         errors.append(("raised_on", "提出日期不能早于结对日期。"))
+    if raised and pairing is not None and pairing.ended_on and raised > pairing.ended_on:
+        errors.append(("raised_on", "提出日期不能晚于结对结束日期。"))
     if not _office_ok(office, retiree):
         errors.append(("office", "请选择有效的责任处室。"))
     raise_errors(errors)
@@ -224,7 +226,7 @@ def request_close(
     _require_office(actor, request)
     current = _lock(request)
     if current.status == RequestStatus.CLOSED:
-        raise AppError("该诉求已办结。")
+        raise AppError("该诉求已办结。", field="closed_on")
     if current.status == RequestStatus.OPEN:
         raise AppError("诉求尚未答复，不能办结。", field="closed_on")
     errors: list = []
