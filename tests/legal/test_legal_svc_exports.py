@@ -67,3 +67,37 @@ def test_export_is_404_for_a_member(client, lw, personas):
     response = client.post(reverse("legal:services_export", args=["villages"]), {})
     assert response.status_code == 404
     assert client.post(reverse("legal:services_export", args=["bogus"]), {}).status_code == 404
+
+
+def test_exports_keep_the_lists_other_filters(admin, lw):
+    """The firm, active, district and year filters of the pages reach the files."""
+    from dangjian.legal import services_lawyers as sl
+
+    retired = sl.lawyer_create(
+        actor=None, firm=lw.firm2, name="停业者", licence_no="14203201510000055"
+    )
+    sl.lawyer_update(actor=None, lawyer=retired, is_active=False)
+    url = reverse("legal:services_export", args=["lawyers"])
+    flat = str(_rows(admin.post(url, {"firm": str(lw.firm.pk), "active": "1"})))
+    assert "周明" in flat and "郑磊" not in flat and "停业者" not in flat
+    flat = str(_rows(admin.post(url, {"firm": str(lw.firm2.pk), "active": "all"})))
+    assert "郑磊" in flat and "停业者" in flat and "周明" not in flat
+    villages = _rows(
+        admin.post(reverse("legal:services_export", args=["villages"]), {"district": "茅箭区"})
+    )
+    assert villages[1:] == [] or all(r[1] in (None, "茅箭区") for r in villages[1:])
+    flat = str(
+        _rows(
+            admin.post(reverse("legal:services_export", args=["villages"]), {"district": "郧阳区"})
+        )
+    )
+    assert "龙泉村" in flat
+    year = lw.activity.held_on.year
+    flat = str(
+        _rows(admin.post(reverse("legal:services_export", args=["activities"]), {"year": year - 1}))
+    )
+    assert "民法典进村入户" not in flat
+    flat = str(
+        _rows(admin.post(reverse("legal:services_export", args=["activities"]), {"year": year}))
+    )
+    assert "民法典进村入户" in flat

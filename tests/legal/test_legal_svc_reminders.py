@@ -40,3 +40,19 @@ def test_a_new_stage_gives_a_new_item(lw, personas):
     assert Notification.objects.filter(
         kind="legal_aid_due", title__contains="指派律师已超时限"
     ).exists()
+
+
+def test_a_due_soon_item_is_followed_by_one_when_overdue(lw, personas):
+    # the accepted case (accepted 2 days ago, 3 days to assign) is due soon today
+    remind_legal(lw.today)
+    items = Notification.objects.filter(kind="legal_aid_due", title__contains="指派律师")
+    assert [t for t in items.values_list("title", flat=True)] == [
+        f"法律援助指派律师即将到期：{lw.case_accepted.case_no}"
+    ]
+    later = lw.today + dt.timedelta(days=2)  # the day after its last day
+    remind_legal(later)
+    titles = set(items.values_list("title", flat=True))
+    assert f"法律援助指派律师已超时限：{lw.case_accepted.case_no}" in titles
+    before = items.count()
+    remind_legal(later + dt.timedelta(days=1))
+    assert items.count() == before  # overdue once, not every day

@@ -9,8 +9,9 @@ audited like every export), each from the scoped selectors with the exporting us
 - `legal.aid_cases`: 法律援助案件 with their time-limit state (applicants masked);
 - `legal.activities`: 普法与好律师活动.
 
-Parameters: the list's filters (`q`, and `status`/`state`/`category`, `kind`, `level`,
-`covered`, `party` where the list has them); junk is ignored like on the list."""
+Parameters: the list's filters (`q`, and `status`/`state`/`category`, `kind`/`year`, `level`,
+`covered`/`district`, `party`/`firm`/`active` — "1" by default, "0" or "all" — where the list
+has them); junk is ignored like on the list."""
 
 from __future__ import annotations
 
@@ -43,6 +44,15 @@ class _LegalExporter(Exporter):
         self.level = pick("level", GovLevel.values)
         self.covered = _flag(params.get("covered"))
         self.party = _flag(params.get("party"))
+        # the lists' other filters, so a file holds what the page showed
+        self.firm = sel.parse_id(params.get("firm"))
+        active = params.get("active")
+        self.active = {"1": True, "0": False, "all": None}.get(
+            active if isinstance(active, str) else "1", True
+        )
+        self.district = sel.clean_q(params.get("district"))
+        year = sel.parse_id(params.get("year"))
+        self.year = year if year and 2000 <= year <= 2100 else None
         return {
             "q": self.q,
             "status": self.status,
@@ -52,6 +62,10 @@ class _LegalExporter(Exporter):
             "level": self.level,
             "covered": {True: "1", False: "0"}.get(self.covered, ""),
             "party": {True: "1", False: "0"}.get(self.party, ""),
+            "firm": self.firm or "",
+            "active": {True: "1", False: "0"}.get(self.active, "all"),
+            "district": self.district,
+            "year": self.year or "",
         }
 
     def count(self) -> int:
@@ -65,7 +79,9 @@ class LawyerExporter(_LegalExporter):
     description = "律师事务所、执业证号、党员情况（联系电话仅掩码）"
 
     def queryset(self):
-        return sel.lawyer_list(self.user, q=self.q, party=self.party, active=None)
+        return sel.lawyer_list(
+            self.user, q=self.q, firm=self.firm, party=self.party, active=self.active
+        )
 
     def columns(self):
         return [
@@ -102,7 +118,7 @@ class VillageExporter(_LegalExporter):
     description = "每个村（社区）的驻点律师和服务记录，未覆盖的标明"
 
     def queryset(self):
-        return sel.village_list(self.user, q=self.q, covered=self.covered)
+        return sel.village_list(self.user, q=self.q, district=self.district, covered=self.covered)
 
     def columns(self):
         return [
@@ -231,7 +247,7 @@ class ActivityExporter(_LegalExporter):
     description = "普法宣传、好律师活动和律师培训：日期、地点、参加律师和人次"
 
     def queryset(self):
-        return sel.activity_list(self.user, kind=self.kind, q=self.q)
+        return sel.activity_list(self.user, kind=self.kind, q=self.q, year=self.year)
 
     def columns(self):
         return [

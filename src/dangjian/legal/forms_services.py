@@ -215,10 +215,14 @@ class RefuseForm(BootstrapMixin, forms.Form):
 class CaseAssignForm(BootstrapMixin, forms.Form):
     assigned_on = _date("指派日期", help_text="留空为今天")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, org_path=None, **kwargs):
         super().__init__(*args, **kwargs)
+        lawyers = lawyers_of(user)
+        if org_path is not None:
+            # only the case's own unit's lawyers may be assigned (the service checks it too)
+            lawyers = lawyers.filter(org_path=org_path)
         self.fields = {
-            "lawyer": _model("承办律师", lawyers_of(user), labeller=_lawyer_label),
+            "lawyer": _model("承办律师", lawyers, labeller=_lawyer_label),
             **self.fields,
         }
         self.fields["lawyer"].widget.attrs["class"] = "form-select"

@@ -3,8 +3,9 @@ application, or the assignment of a lawyer once aid is granted; 法律援助法 
 settings LEGAL_AID_REVIEW_DAYS / LEGAL_AID_ASSIGN_DAYS) is due within
 `rules.legal.DUE_SOON_DAYS` days or already passed gives each holder of legal.manage in the
 case's unit (a unit administrator granted on the unit's top body or below it, never the 工委)
-a to-do `legal_aid_due` pointing at the case. One item per case, stage and user (`dedupe_key`),
-so the job may run every day. A fixed number of queries plus the inserts."""
+a to-do `legal_aid_due` pointing at the case. One item per case, stage, state (due soon, then
+once more when overdue) and user (`dedupe_key`), so the job may run every day. A fixed number
+of queries plus the inserts."""
 
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ def aid_drafts(today: dt.date) -> list[Draft]:
                     org_id=c.org_id,
                     org_path=c.org_path,
                     topic=f"{KIND}:{c.pk}",
-                    dedupe_key=f"{KIND}:{c.pk}:{state.stage}",
+                    # one item when the limit is near and one more when it has passed
+                    dedupe_key=f"{KIND}:{c.pk}:{state.stage}:{state.state}",
                     is_todo=True,
                     email=email,
                 )

@@ -204,6 +204,8 @@ def chart_data(data: Overview) -> dict:
             "names": [name for name, _ in coverage],
             "percents": [float(c.percent) if c.percent is not None else 0 for _, c in coverage],
             "texts": [f"{c.covered}/{c.total}" for _, c in coverage],
+            # the bar's label: "—" where there is nothing to cover, never a false 0 %
+            "labels": [f"{c.text}（{c.covered}/{c.total}）" for _, c in coverage],
         },
         "categories": {
             "names": [name for name, _ in data.cases_by_category],

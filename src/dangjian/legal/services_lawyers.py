@@ -16,10 +16,7 @@ from dangjian.core.audit import audit, diff, snapshot
 from dangjian.core.errors import AppError
 from dangjian.core.masking import mask_phone
 from dangjian.core.permissions import Cap
-from dangjian.legal.models import (
-    LawFirm,
-    Lawyer,
-)
+from dangjian.legal.models import LawFirm, Lawyer, LegalAdviser, VillageLawyer
 from dangjian.orgs.models import Org
 from dangjian.rules import cocreation as checks
 from dangjian.rules import legal as rules
@@ -61,7 +58,9 @@ def text(value, field, label, errors, limit, *, required=True) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def date(value, field, label, errors, today, *, required=True, not_future=False):
+def date(value, field, label, errors, today, *, required=True, not_future=False, earliest=None):
+    """A date checked like co-creation's (from 2000, not far ahead); `earliest` (a year) lets
+    an older past date through — a lawyer may have practised since the 1980s."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value.strip()) if value.strip() else None
@@ -70,6 +69,11 @@ def date(value, field, label, errors, today, *, required=True, not_future=False)
             return None
     if isinstance(value, dt.datetime):
         value = value.date()
+    if earliest is not None and value is not None and value.year < checks.YEAR_MIN:
+        if value.year < earliest:
+            errors.append((field, f"{label}不能早于{earliest}年。"))
+            return None
+        return value
     found = checks.check_date(
         value, field=field, label=label, today=today, required=required, not_future=not_future
     )
@@ -122,7 +126,7 @@ def _today(today):
 # Firms and lawyers
 
 
-def _check_firm(org, values: dict, errors: list, *, exclude=None) -> dict:
+def _check_firm(org, values: dict, errors: list, *, actor=None, exclude=None) -> dict:
     out = {
         "name": text(values.get("name"), "name", "律师事务所名称", errors, 100),
         "licence_no": text(
@@ -133,7 +137,12 @@ def _check_firm(org, values: dict, errors: list, *, exclude=None) -> dict:
         ),
     }
     branch = values.get("party_branch")
-    if branch is not None and (not isinstance(branch, Org) or branch.dissolved_on is not None):
+    if branch is not None and (
+        not isinstance(branch, Org)
+        or branch.dissolved_on is not None
+        # an organisation the user cannot see is not a choice (the form lists only those)
+        or (actor is not None and not can(actor, Cap.ORG_VIEW, branch.path))
+    ):
         errors.append(("party_branch", "请选择有效的党组织。"))
         branch = None
     out["party_branch"] = branch
@@ -169,6 +178,7 @@ def firm_create(
             "party_branch": party_branch,
         },
         errors,
+        actor=actor,
     )
     raise_errors(errors)
     firm = LawFirm.objects.create(org=org, org_path=org.path, **values)
@@ -197,7 +207,11 @@ def firm_update(*, actor, firm: LawFirm, **fields) -> LawFirm:
     }
     values.update(fields)
     errors: list = []
-    cleaned = _check_firm(current.org, values, errors, exclude=current)
+    if "party_branch" not in fields or fields["party_branch"] == current.party_branch:
+        actor_for_branch = None  # an unchanged branch stays valid
+    else:
+        actor_for_branch = actor
+    cleaned = _check_firm(current.org, values, errors, actor=actor_for_branch, exclude=current)
     raise_errors(errors)
     before = snapshot(current, FIRM_FIELDS)
     for name, value in cleaned.items():
@@ -225,6 +239,7 @@ def _check_lawyer(values: dict, errors: list, today, *, exclude=None) -> dict:
             today,
             required=False,
             not_future=True,
+            earliest=1979,  # the lawyers' system restored (律师制度恢复重建)
         ),
     }
     licence = values.get("licence_no")
@@ -263,6 +278,20 @@ def _check_member(actor, member, errors):
         path = getattr(getattr(member, "branch", None), "path", "")
         if not can(actor, Cap.MEMBER_VIEW, path):
             errors.append(("member", "请选择有效的党员档案。"))
+
+
+def _check_no_live_duties(lawyer: Lawyer, errors: list) -> None:
+    """A lawyer who stops practising must first leave the places and governments he serves:
+    otherwise the coverage would count a lawyer who no longer practises."""
+    live = VillageLawyer.all_objects.filter(lawyer=lawyer, ended_on__isnull=True).exists()
+    advising = LegalAdviser.all_objects.filter(lawyer=lawyer, ended_on__isnull=True).exists()
+    if live or advising:
+        errors.append(
+            (
+                "is_active",
+                "该律师仍在驻村（社区）或担任法律顾问，请先结束驻点或解聘后再标记为停止执业。",
+            )
+        )
 
 
 @transaction.atomic
@@ -343,6 +372,8 @@ def lawyer_update(
     cleaned = _check_lawyer(values, errors, _today(today), exclude=current)
     if "member" in fields:
         _check_member(actor, fields["member"], errors)
+    if current.is_active and not cleaned["is_active"]:
+        _check_no_live_duties(current, errors)
     before = snapshot(current, LAWYER_FIELDS)
     _seal_phone(current, phone, errors)
     raise_errors(errors)

@@ -59,6 +59,17 @@ def village_lawyer_assign(
         .filter(community=community, ended_on__isnull=True)
         .first()
     )
+    last_end = (
+        VillageLawyer.all_objects.filter(community=community, ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values_list("ended_on", flat=True)
+        .first()
+    )
+    if started_on is not None and last_end is not None and started_on < last_end:
+        # one lawyer a place at a time: the new term starts when the last one ended
+        errors.append(
+            ("started_on", f"开始日期不能早于该村（社区）上一任驻点律师的结束日期（{last_end}）。")
+        )
     if live is not None:
         if live.lawyer_id == lawyer.pk:
             errors.append(("lawyer", "该律师已是该村（社区）的驻点律师。"))
@@ -99,6 +110,15 @@ def village_lawyer_end(
     ended_on = date(ended_on or today, "ended_on", "结束日期", errors, today, not_future=True)
     if ended_on is not None and ended_on < current.started_on:
         errors.append(("ended_on", "结束日期不能早于开始日期。"))
+    elif ended_on is not None:
+        last_log = (
+            ServiceLog.all_objects.filter(assignment=current)
+            .order_by("-served_on")
+            .values_list("served_on", flat=True)
+            .first()
+        )
+        if last_log is not None and ended_on < last_log:
+            errors.append(("ended_on", f"结束日期不能早于最近一次服务记录的日期（{last_log}）。"))
     raise_errors(errors)
     current.ended_on = ended_on
     current.save(update_fields=["ended_on"])

@@ -32,7 +32,20 @@ EXPORTS = {
     "cases": "legal.aid_cases",
     "activities": "legal.activities",
 }
-EXPORT_FILTERS = ("q", "status", "state", "category", "kind", "level", "covered", "party")
+EXPORT_FILTERS = (
+    "q",
+    "status",
+    "state",
+    "category",
+    "kind",
+    "level",
+    "covered",
+    "party",
+    "firm",
+    "active",
+    "district",
+    "year",
+)
 
 
 def manager(request):
@@ -44,7 +57,10 @@ def flag_param(value) -> bool | None:
     return {"1": True, "0": False}.get(value if isinstance(value, str) else "")
 
 
-def form_page(request, form, title, *, back, status=200):
+def form_page(request, form, title, *, back, status=None):
+    """A form's page: 400 when a submitted form was refused, 200 otherwise."""
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "legal/services/form.html",
@@ -348,7 +364,8 @@ def advisers(request):
             "coverage_all": coverage["all"],
             "levels": GovLevel.choices,
             "params": {"level": level, "covered": g.get("covered", ""), "q": q},
-            "appoint_form": _appoint_form(user),
+            # rendered once: a choice field renders by querying its lawyers each time
+            "lawyer_select": str(_appoint_form(user)["lawyer"]),
         },
     )
 

@@ -78,7 +78,8 @@ def _case_page(request, case, forms=None, status=200):
             "case": case,
             "accept_form": forms.get("accept") or f.AcceptForm(),
             "refuse_form": forms.get("refuse") or f.RefuseForm(),
-            "assign_form": forms.get("assign") or f.CaseAssignForm(user=user),
+            "assign_form": forms.get("assign")
+            or f.CaseAssignForm(user=user, org_path=case.org_path),
             "close_form": forms.get("close") or f.CloseForm(),
             "review_days": review,
             "assign_days": assign,
@@ -108,7 +109,7 @@ def case_action(request, case_id, action):
     if action not in ACTIONS:
         raise deny()
     form_class, service = ACTIONS[action]
-    kwargs = {"user": user} if action == "assign" else {}
+    kwargs = {"user": user, "org_path": case.org_path} if action == "assign" else {}
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         done = call_service(form, service, actor=user, case=case, **form.cleaned_data)

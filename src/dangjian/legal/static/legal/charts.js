@@ -14,6 +14,7 @@
         type: "bar", name: "覆盖率", data: data.percents,
         // canvas text, not HTML: nothing to escape
         label: { show: true, position: "right", formatter: function (p) {
+          if (data.labels) return data.labels[p.dataIndex];
           return p.value + "%（" + data.texts[p.dataIndex] + "）"; } },
       }],
     };
