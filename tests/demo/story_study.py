@@ -12,12 +12,11 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
 from dangjian.demo import study_data as data
-from dangjian.demo.city import LGB, SFJ, build_city
+from dangjian.demo.city import LGB, SFJ
 from dangjian.members.models import Employment
 from dangjian.orglife.models import Attendance, CopiedMinutes, Meeting, MeetingStatus
 from dangjian.orgs.models import Org, OrgKind
@@ -64,11 +63,9 @@ def _top(unit: str) -> Org:
 
 
 def test_the_seed_year_the_short_list_the_results_and_a_member_takes_the_test(
-    settings, tmp_path, django_capture_on_commit_callbacks
+    shared_city, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_ROOT = tmp_path / "media"  # the library's placeholder files
-    today = timezone.localdate()
-    result = build_city(today, scale=0.1)
+    today, result = shared_city.today, shared_city
     sfj = _top(SFJ)
     _the_seed_year(result, sfj)
     _the_short_list(result, sfj, today)

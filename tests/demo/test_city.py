@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 
 import pytest
@@ -31,6 +30,9 @@ from dangjian.rules.base import add_years
 pytestmark = pytest.mark.django_db(transaction=False)
 
 TODAY = dt.date(2022, 11, 1)  # the day of the observation meeting
+# the module's tests read one small city of that day (tests/demo/conftest.py); the full-scale
+# build and the `demo` command need an empty database: test_city_full.py
+CITY_DAY = TODAY
 
 ACCOUNTS = {
     # username: (role, name of the org the role is granted on, or None: checked below)
@@ -175,56 +177,17 @@ def _check_tree_and_people(today):
 
 
 @pytest.mark.city
-def test_full_city_counts_warnings_and_determinism():
-    result = build_city(TODAY)
-
-    assert 40 <= result.units <= 55
-    assert 270 <= result.branches <= 330
-    assert 5500 <= result.members <= 6800
-    assert 0.03 <= result.probationary / result.members <= 0.05
-    assert result.users == 10 and len(result.accounts) == 10
-    assert Unit.objects.count() == result.units
-    assert Org.objects.unscoped().filter(kind="branch").count() == result.branches
-    assert Member.objects.unscoped().count() == result.members
-    assert {a.username for a in result.accounts} == set(ACCOUNTS)
-    assert {a.password for a in result.accounts} == {DEMO_PASSWORD}
-    _check_tree_and_people(TODAY)
-
-    # Every warning the org rules know has something to show, in believable numbers.
-    found = _findings(TODAY)
-    elected = result.terms + result.branches_without_term
-    assert 0.025 <= found[("R-ORG-23", "overdue")] / elected <= 0.06
-    assert 0.04 <= found[("R-ORG-23", "due_soon")] / elected <= 0.09
-    assert (found[("R-ORG-23", "overdue")], found[("R-ORG-23", "due_soon")]) == (
-        result.terms_overdue,
-        result.terms_due_soon,
-    )
-    assert 3 <= found[("R-ORG-05", "unknown")] == result.branches_without_term <= 8
-    assert 1 <= found[("R-ORG-07", "error")] <= 2  # 机关党委 without 机关纪委
-    assert found[("R-ORG-03", "error")] >= 2  # fewer than 3 full members
-    assert found[("R-ORG-03", "warning")] >= 3  # 7+ full members, no committee
-    assert found[("R-ORG-20", "warning")] >= 2  # more than 50 members
-    assert result.closed_terms >= 5 and result.groups >= 10
-    # the seed report: 司法局 "全体干警集中学习19场，培训1395人次"
-    from dangjian.orglife.models import Attendance, Meeting
-
-    sessions = Meeting.objects.unscoped().filter(topic__startswith="全体干警集中学习")
-    assert sessions.count() == 19
-    present = Attendance.objects.unscoped().filter(meeting__in=sessions, status="present")
-    assert present.count() == 1395
-
-    before = _snapshot()
-    _flush()
-    again = build_city(TODAY)
-    assert _snapshot() == before
-    assert again.counts() == result.counts()
-
-
-@pytest.mark.city
-def test_small_scale_keeps_the_seed_and_the_accounts():
-    result = build_city(TODAY, scale=0.1)
+def test_small_scale_keeps_the_seed_and_the_accounts(shared_city):
+    result = shared_city
     assert result.branches < 150
     _check_tree_and_people(TODAY)
+
+    # The same day gives the same city, to the row.
+    before = _snapshot()
+    _flush()
+    again = build_city(TODAY, scale=0.1)
+    assert _snapshot() == before
+    assert again.counts() == result.counts()
 
     # Another day gives the same city (only the dates move with it).
     later = dt.date(2026, 3, 15)
@@ -245,10 +208,9 @@ def test_small_scale_keeps_the_seed_and_the_accounts():
     assert {k: other.counts()[k] for k in same} == {k: result.counts()[k] for k in same}
 
 
-def test_build_refuses_a_non_empty_tree_and_later_inserts_do_not_collide():
+def test_build_refuses_a_non_empty_tree_and_later_inserts_do_not_collide(shared_city):
     from dangjian.orgs.services import org_create
 
-    build_city(TODAY, scale=0.1)
     with pytest.raises(RuntimeError):
         build_city(TODAY, scale=0.1)
     # Explicit ids were used: the next id the database hands out must be free (PostgreSQL).
@@ -260,24 +222,9 @@ def test_build_refuses_a_non_empty_tree_and_later_inserts_do_not_collide():
 
 
 @pytest.mark.city
-def test_demo_command_end_to_end():
-    out = io.StringIO()
-    call_command("demo", "--no-serve", stdout=out)
-    text = out.getvalue()
-    assert "演示城市已建成" in text and "党支部" in text
-    for username in ACCOUNTS:
-        assert username in text
-    assert DEMO_PASSWORD in text
-    assert "http://" not in text  # --no-serve: nothing served
-    assert User.objects.filter(username__in=list(ACCOUNTS)).count() == len(ACCOUNTS)
-    assert Org.objects.unscoped().filter(name=GOV_OFFICE_RETIREE_BRANCH).exists()
-
-
-@pytest.mark.city
-def test_demo_has_transfers_to_accept_and_to_finish(db):
+def test_demo_has_transfers_to_accept_and_to_finish(shared_city):
     from dangjian.members.models import Transfer
 
-    build_city(TODAY, scale=0.1)
     target = Org.objects.unscoped().get(name=SECRETARY_BRANCH)
     incoming = Transfer.objects.unscoped().filter(to_org=target, status="pending")
     assert incoming.count() == 2
@@ -287,13 +234,13 @@ def test_demo_has_transfers_to_accept_and_to_finish(db):
 
 
 @pytest.mark.city
-def test_organisational_life_has_a_year_of_2022_gaps_and_copies():
+def test_organisational_life_has_a_year_of_2022_gaps_and_copies(shared_city):
     """The demo's 组织生活: 2022 and this year to date, most periods done, some missing (the
     compliance page has something to show), and a few minutes copied across units."""
     from dangjian.orglife.compliance import compliance_grid
     from dangjian.orglife.models import Attendance, Meeting
 
-    result = build_city(TODAY, scale=0.1)
+    result = shared_city
     assert result.meetings == Meeting.objects.unscoped().count() > 500
     assert result.copied_minutes >= 3
     assert Meeting.objects.unscoped().filter(starts_at__year=2022).exists()

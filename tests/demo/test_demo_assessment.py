@@ -24,7 +24,6 @@ from dangjian.assessment.models import (
     SecretaryContest,
 )
 from dangjian.assessment.selectors_contest import contest_standings
-from dangjian.demo.city import build_city
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.city]
 
@@ -32,9 +31,12 @@ TODAY = dt.date(2026, 11, 26)
 SEED_TITLE = "全市2022年第三次市直机关党建现场观摩会"
 
 
+CITY_DAY = TODAY  # one build for the module's tests (tests/demo/conftest.py)
+
+
 @pytest.fixture
-def demo():
-    return build_city(TODAY, scale=0.1)
+def demo(shared_city):
+    return shared_city
 
 
 def _client(username: str) -> Client:
