@@ -134,8 +134,10 @@ def shared_tree(django_db_setup, django_db_blocker):
     `pytest.mark.usefixtures("shared_tree")` — the long permission tables, where building the
     tree for each of hundreds of rows was most of their time. Not for transactional tests
     (`django_db(transaction=True)`): they flush the database."""
+    from django.core.cache import cache
     from django.db import transaction
 
+    cache.clear()  # as each test gets (`_fresh_cache`), which runs after module fixtures
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()

@@ -11,6 +11,7 @@ modules of their own."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
@@ -20,6 +21,10 @@ def shared_city(request, django_db_setup, django_db_blocker, tmp_path_factory):
     from dangjian.demo.city import build_city
 
     day = request.module.CITY_DAY
+    # a clean cache, as each test gets (`_fresh_cache`): the working-day calendar is memoised
+    # under a version kept there, and an earlier test's holiday override (rolled back since)
+    # must not shape this city's deadlines
+    cache.clear()
     media = tmp_path_factory.mktemp("city-media")
     with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock():
         atomic = transaction.atomic()
