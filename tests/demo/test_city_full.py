@@ -7,7 +7,14 @@ import io
 
 import pytest
 from django.core.management import call_command
-from tests.demo.test_city import ACCOUNTS, TODAY, _check_tree_and_people, _findings
+from tests.demo.test_city import (
+    ACCOUNTS,
+    TODAY,
+    _check_tree_and_people,
+    _findings,
+    _flush,
+    _snapshot,
+)
 
 from dangjian.accounts.models import User
 from dangjian.demo.city import DEMO_PASSWORD, GOV_OFFICE_RETIREE_BRANCH, build_city
@@ -55,6 +62,13 @@ def test_full_city_counts_warnings_and_determinism():
     assert sessions.count() == 19
     present = Attendance.objects.unscoped().filter(meeting__in=sessions, status="present")
     assert present.count() == 1395
+
+    # The same day gives the same city, to the row.
+    before = _snapshot()
+    _flush()
+    again = build_city(TODAY)
+    assert _snapshot() == before
+    assert again.counts() == result.counts()
 
 
 @pytest.mark.city
