@@ -198,7 +198,11 @@ def firm_update(*, actor, firm: LawFirm, **fields) -> LawFirm:
     if unknown:
         raise AppError("不能修改这些字段：" + "、".join(sorted(unknown)))
     require(actor, firm.org_path)
-    current = LawFirm.all_objects.select_for_update().select_related("party_branch").get(pk=firm.pk)
+    current = (
+        LawFirm.all_objects.select_for_update(of=("self",))
+        .select_related("party_branch")
+        .get(pk=firm.pk)
+    )
     values = {
         "name": current.name,
         "licence_no": current.licence_no,
@@ -362,7 +366,11 @@ def lawyer_update(
     if unknown:
         raise AppError("不能修改这些字段：" + "、".join(sorted(unknown)))
     require(actor, lawyer.org_path)
-    current = Lawyer.all_objects.select_for_update().select_related("member").get(pk=lawyer.pk)
+    current = (
+        Lawyer.all_objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=lawyer.pk)
+    )
     firm = fields.pop("firm", current.firm)
     if firm.org_path != current.org_path:
         raise AppError("只能调整到本单位登记的律师事务所。", field="firm")
