@@ -31,6 +31,8 @@ from dangjian.cocreation.models import (
     Visit,
 )
 from dangjian.core.access import can, deny, grants_of, has_cap_anywhere, subtree_q
+from dangjian.core.lookups import get_by_id as _get
+from dangjian.core.lookups import parse_id
 from dangjian.core.permissions import SEPARATED_ROLES, Cap
 from dangjian.orgs.models import Org
 from dangjian.rules import cocreation as rules
@@ -46,14 +48,6 @@ SEARCH_MAX = 50
 CHOICES_MAX = 500
 #: C0 control characters and DEL: never part of a search or a filter value
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def clean_text(value, limit: int = SEARCH_MAX) -> str:
@@ -79,11 +73,6 @@ def is_reader(user) -> bool:
 
 def is_manager(user) -> bool:
     return has_cap_anywhere(user, MANAGE)
-
-
-def _get(qs, pk):
-    pk = parse_id(pk)
-    return qs.filter(pk=pk).first() if pk else None
 
 
 # ---------------------------------------------------------------------------------------------

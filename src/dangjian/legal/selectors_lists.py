@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from dangjian.core.access import can, deny, has_cap_anywhere
 from dangjian.core.errors import AppError
+from dangjian.core.lookups import parse_id
 from dangjian.core.permissions import Cap
 from dangjian.legal.models import LenientItem, LenientKind, LenientList
 from dangjian.orgs.models import Org
@@ -40,14 +41,6 @@ PUBLIC_FIELDS = (
     "effective_from",
     "effective_to",
 )
-
-
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def clean_text(value, limit: int = FILTER_MAX) -> str:

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from dangjian.cocreation.models import Community
 from dangjian.core.access import can, deny, has_cap_anywhere
+from dangjian.core.lookups import get_by_id as _get
+from dangjian.core.lookups import parse_id
 from dangjian.core.permissions import Cap
 from dangjian.legal.models import (
     AdviserPost,
@@ -41,14 +43,6 @@ CHOICES_MAX = 500
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
 def clean_q(value, limit: int = SEARCH_MAX) -> str:
     if not isinstance(value, str):
         return ""
@@ -62,11 +56,6 @@ def is_manager(user) -> bool:
 def require_manager(user) -> None:
     if not is_manager(user):
         raise deny()
-
-
-def _get(qs, pk):
-    pk = parse_id(pk)
-    return qs.filter(pk=pk).first() if pk else None
 
 
 def _checked(found, user):

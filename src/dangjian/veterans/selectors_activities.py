@@ -10,6 +10,8 @@ import re
 from django.db.models import Count, Q, Sum
 
 from dangjian.core.access import can, deny, has_cap_anywhere, subtree_q
+from dangjian.core.lookups import get_by_id as _get
+from dangjian.core.lookups import parse_id
 from dangjian.core.permissions import Cap
 from dangjian.orgs.models import Org
 from dangjian.veterans.models import (
@@ -34,14 +36,6 @@ CHOICES_MAX = 500
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
 def clean_q(value, limit: int = SEARCH_MAX) -> str:
     """A search: text only, control characters dropped, trimmed, at most `limit` chars."""
     if not isinstance(value, str):
@@ -51,11 +45,6 @@ def clean_q(value, limit: int = SEARCH_MAX) -> str:
 
 def is_manager(user) -> bool:
     return has_cap_anywhere(user, MANAGE)
-
-
-def _get(qs, pk):
-    pk = parse_id(pk)
-    return qs.filter(pk=pk).first() if pk else None
 
 
 # ---------------------------------------------------------------------------------------------

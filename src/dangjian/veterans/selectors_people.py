@@ -16,6 +16,8 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from dangjian.core.access import can, deny, has_cap_anywhere
+from dangjian.core.lookups import get_by_id as _get
+from dangjian.core.lookups import parse_id  # noqa: F401 (re-exported)
 from dangjian.core.permissions import Cap
 from dangjian.members.pinyin import pinyin_keys
 from dangjian.orgs.models import Org
@@ -38,14 +40,6 @@ LETTERS = re.compile(r"^[a-z]+$")
 PINYIN_SCAN_MAX = 5000
 
 
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
 def clean_text(value, limit: int = SEARCH_MAX) -> str:
     if not isinstance(value, str):
         return ""
@@ -54,11 +48,6 @@ def clean_text(value, limit: int = SEARCH_MAX) -> str:
 
 def is_manager(user) -> bool:
     return has_cap_anywhere(user, MANAGE)
-
-
-def _get(qs, pk):
-    pk = parse_id(pk)
-    return qs.filter(pk=pk).first() if pk else None
 
 
 def _is_cadre(user, pairing: Pairing) -> bool:
