@@ -18,10 +18,8 @@ bench/results/import-<database>.json.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -39,12 +37,9 @@ django.setup()
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-from stdnum.cn import ric  # noqa: E402
 
 from dangjian.accounts.models import RoleGrant, User  # noqa: E402
 from dangjian.members import imports  # noqa: E402
-from dangjian.members.imports.columns import HEADERS  # noqa: E402
 from dangjian.members.models import ImportJob, ImportStatus, Member  # noqa: E402
 from dangjian.orgs import services as org_services  # noqa: E402
 from dangjian.orgs.models import Unit  # noqa: E402
@@ -52,11 +47,9 @@ from dangjian.orgs.models import Unit  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from run_foundation import machine  # noqa: E402
 
+from dangjian.bench.roster_file import people, write_roster  # noqa: E402
+
 BRANCHES = 40
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅志军文辉海燕小东春林云飞鹏宇浩然晨阳子涵欣怡思远嘉"  # noqa: E501
-EDUCATION = ["大学本科毕业", "硕士研究生毕业", "大学专科毕业", "21", "14", "普通高中毕业"]
-POSTS = ["公务员", "0110", "参照公务员法管理人员", "事业单位管理人员", "离退休人员"]
 
 
 def build_tree():
@@ -77,67 +70,6 @@ def build_tree():
     admin = User.objects.create_user(username="bench_admin", password="Bench-Passw0rd")
     RoleGrant.objects.create(user=admin, org=group, role="unit_admin")
     return group, branches, admin
-
-
-def people(count: int) -> list[dict]:
-    """Distinct valid people: ID numbers unique by (birth day, sequence)."""
-    rng = random.Random(20240701)
-    out = []
-    for i in range(count):
-        birth = dt.date(1950, 1, 1) + dt.timedelta(days=(i // 400) * 7 + rng.randrange(7))
-        sex = "male" if i % 2 else "female"
-        seq = (i % 400) * 2 + (1 if sex == "male" else 0)
-        body = f"420302{birth:%Y%m%d}{seq:03d}"
-        joined = dt.date(birth.year + 20 + rng.randrange(15), rng.randrange(1, 13), 1)
-        probationary = rng.random() < 0.05 and joined.year >= 2000
-        out.append(
-            {
-                "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
-                "sex": sex,
-                "id": body + ric.calc_check_digit(body + "0"),
-                "birth": birth,
-                "joined": joined,
-                "probationary": probationary,
-                "branch": f"第{i % BRANCHES + 1}党支部",
-                "education": rng.choice(EDUCATION),
-                "post": rng.choice(POSTS),
-            }
-        )
-    return out
-
-
-def write_roster(path: Path, persons: list[dict], phone_base: int) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("党员信息")
-    sheet.append(list(HEADERS))
-    for i, p in enumerate(persons):
-        converted = None if p["probationary"] else p["joined"].replace(year=p["joined"].year + 1)
-        sheet.append(
-            [
-                p["name"],
-                "男" if p["sex"] == "male" else "女",
-                "汉族",
-                p["id"],
-                p["birth"],
-                p["education"],
-                "预备党员" if p["probationary"] else "正式党员",
-                p["branch"],
-                p["joined"],
-                converted,
-                p["post"],
-                str(phone_base + i),
-                f"湖北省十堰市茅箭区人民北路{i % 500 + 1}号",
-                "正常",
-                "否",
-                None,
-                "否",
-                None,
-                None,
-                "离退休" if p["post"] == "离退休人员" else "在职",
-                "科员",
-            ]
-        )
-    workbook.save(path)
 
 
 def run_import(path: Path, org, admin, *, update_existing: bool) -> dict:
@@ -170,7 +102,7 @@ def main() -> int:
     call_command("flush", interactive=False, verbosity=0)
     group, _branches, admin = build_tree()
     folder = Path(tempfile.mkdtemp(prefix="dangjian-bench-import-"))
-    persons = people(ROWS)
+    persons = people(ROWS, BRANCHES)
     start = time.perf_counter()
     first = folder / "roster.xlsx"
     write_roster(first, persons, 13000000000)

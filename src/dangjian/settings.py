@@ -282,6 +282,7 @@ INSTALLED_APPS = [
     "dangjian.cocreation",
     "dangjian.veterans",
     "dangjian.legal",
+    "dangjian.bench",
     "dangjian.demo",
 ]
 
