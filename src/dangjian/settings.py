@@ -375,6 +375,10 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("DANGJIAN_LOGIN_MAX_FAILURES_PER_ADDRES
 # and may not repeat one of the last PASSWORD_HISTORY_COUNT.
 PASSWORD_MAX_AGE_DAYS = env_int("DANGJIAN_PASSWORD_MAX_AGE_DAYS", 90)
 PASSWORD_HISTORY_COUNT = env_int("DANGJIAN_PASSWORD_HISTORY_COUNT", 5)
+# Dashboard figures over a whole scope (the home page's counts and findings) are computed once
+# per scope and kept this many seconds (core/scope_cache.py); 0 computes them on every request.
+SCOPE_SUMMARY_SECONDS = env_int("DANGJIAN_SCOPE_SUMMARY_SECONDS", 0 if TESTING else 300)
+
 # Two-factor sign-in (TOTP): required for these roles (permissions.ADMIN_ROLES by default),
 # optional for everyone else. DANGJIAN_OTP_REQUIRED=0 turns the requirement off (the demo).
 OTP_REQUIRED = env_bool("DANGJIAN_OTP_REQUIRED", True)

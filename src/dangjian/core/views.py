@@ -10,6 +10,7 @@ from dangjian.core.audit import verify_chain
 from dangjian.core.audit_forms import AuditFilterForm, action_label
 from dangjian.core.exporters import FORMATS, export_start
 from dangjian.core.permissions import SEPARATED_ROLES, Cap
+from dangjian.core.scope_cache import scoped
 from dangjian.orgs import selectors as org_selectors
 
 
@@ -22,13 +23,25 @@ def home(request):
         # the administrators see no business data, whatever their account is linked to)
         context["me"] = user.member
     if context["can_orgs"]:
-        summary = org_selectors.scope_summary(user)
-        warnings = org_selectors.warnings_in_scope(user)
-        by_unit = org_selectors.members_by_unit(user)
+
+        def figures():
+            warnings = org_selectors.warnings_in_scope(user)
+            return {
+                "summary": org_selectors.scope_summary(user),
+                "warnings": warnings[:10],
+                "warning_total": len(warnings),
+                "by_unit": org_selectors.members_by_unit(user),
+            }
+
+        # one computation per scope every few minutes (a province's 工委 sees 10^6 members)
+        data, computed_at = scoped(user, Cap.ORG_VIEW, "home", figures)
+        summary, by_unit = data["summary"], data["by_unit"]
         context.update(
             summary=summary,
-            warnings=warnings[:10],
-            warning_total=len(warnings),
+            warnings=data["warnings"],
+            warning_total=data["warning_total"],
+            computed_at=computed_at,
+            refresh_minutes=max(1, settings.SCOPE_SUMMARY_SECONDS // 60),
             chart=(
                 {
                     "units": [name for name, _ in by_unit],
