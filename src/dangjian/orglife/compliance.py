@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -135,24 +134,27 @@ def compliance_grid(root: Org, year: int, today: dt.date | None = None) -> Grid:
     tz = timezone.get_current_timezone()
     # month (1–12) → the index of the kind's period containing it: every period is a month, a
     # quarter or the year (rules.orglife.periods_of), so a held month marks its whole period
-    month_index = {
-        kind: {m: index_of[kind](dt.date(year, m, 1)) for m in range(1, 13)} for kind in periods
-    }
-    held: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for org_id, kind, mask in _held_months(root, year, tz):
-        months = month_index.get(kind)
-        if months is None or not mask:
-            continue
+    # each period's months as a bit mask (bit m for month m): a held month marks its whole
+    # period, as every period is a month, a quarter or the year (rules.orglife.periods_of)
+    period_bits: dict[str, list[int]] = {}
+    for kind, kind_periods in periods.items():
+        bits = [0] * len(kind_periods)
         for m in range(1, 13):
-            if mask >> m & 1 and months[m] is not None:
-                held[(org_id, kind)].add(months[m])
+            i = index_of[kind](dt.date(year, m, 1))
+            if i is not None:
+                bits[i] |= 1 << m
+        period_bits[kind] = bits
+    held = {(org_id, kind): mask for org_id, kind, mask in _held_months(root, year, tz)}
 
     rows = []
     for pk, name, path, kind, unit_id in orgs:
         row = OrgRow(pk, name, path, kind, unit_id)
         for k in applicable_kinds(kind, seats.get(pk, 0)):
-            done = held.get((pk, k), ())
-            row.cells[k] = [rules.DONE if i in done else p.status for i, p in enumerate(periods[k])]
+            mask = held.get((pk, k), 0)
+            row.cells[k] = [
+                rules.DONE if mask & bits else p.status
+                for bits, p in zip(period_bits[k], periods[k], strict=True)
+            ]
         rows.append(row)
     return Grid(year=year, today=today, periods=periods, rows=rows)
 
