@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.core.bulkinsert import insert_objects
 from dangjian.core.models import AuditChainHead, AuditEntry
 
 
@@ -115,7 +116,7 @@ def append(entries: list[AuditEntry]) -> None:
         if len(entries) == 1:
             entries[0].save()
         else:
-            AuditEntry.objects.bulk_create(entries, batch_size=2000)
+            insert_objects(AuditEntry, entries)
         head.last_hash = prev
         head.last_id = max((e.pk or 0) for e in entries) or None
         head.save(update_fields=["last_hash", "last_id"])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from dangjian.core.access import can
 from dangjian.core.audit import append as append_audit
 from dangjian.core.audit import audit
+from dangjian.core.bulkinsert import insert_objects
 from dangjian.core.errors import AppError
 from dangjian.core.models import AuditEntry
 from dangjian.core.permissions import Cap
@@ -182,7 +183,7 @@ def write_rows(*, actor, job, rows: list[Row], update_existing: bool) -> Written
             record["employment"] = Employment.RETIRED if retired else Employment.IN_SERVICE
         member_services.apply_record(member, record)
         new_members.append(member)
-    Member.all_objects.bulk_create(new_members, batch_size=BATCH)
+    insert_objects(Member, new_members)
     result.created = len(new_members)
     for member in new_members:
         entries.append(
@@ -200,7 +201,7 @@ def write_rows(*, actor, job, rows: list[Row], update_existing: bool) -> Written
                 },
             )
         )
-    MemberChange.all_objects.bulk_create(history, batch_size=BATCH)
+    insert_objects(MemberChange, history)
     append_audit(entries)
     audit(
         actor,
