@@ -1,8 +1,8 @@
 """Insert many model instances fast (issue #11): `insert_objects` does what
 `QuerySet.bulk_create` does for new rows — primary keys set on the instances, auto_now fields
-filled, no signals — with one prepared statement run by executemany (COPY on PostgreSQL), values converted once per
-field instead of through the SQL compiler per value (a 20,000-row roster import spent most of
-its write in the compiler).
+filled, no signals — with one prepared statement run by executemany (COPY on PostgreSQL),
+values converted once per field instead of through the SQL compiler per value (a 20,000-row
+roster import spent most of its write in the compiler).
 
 Primary keys are allocated first: from the table's sequence on PostgreSQL, after the highest
 key ever given on SQLite, whose write transactions hold the database's write lock (settings:
