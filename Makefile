@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: install demo serve test test-fast test-e2e lint format bench clean browser-deps
+.PHONY: install demo serve serve-prod test test-fast test-e2e lint format bench bench-modules clean browser-deps
 
 install: $(STAMP) src/dangjian/static/vendor/.copied
 
@@ -60,12 +60,25 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Benchmarks (not part of make test), written to bench/results/: demo-size page timings, a
-# 20,000-row roster import, roster search at 1,000,000 members (BENCH_MEMBERS to change), the
-# compliance grid at 100,000 branches, the copied-minutes check at 1,000,000 minutes, and the
-# assessment's derived scores (auto indicators over every branch, a 30-stop meeting, ballots).
-PG_BENCH := postgres://postgres@127.0.0.1:5432/test
+# Benchmarks (not part of make test; a tiny scale of the suite is): the suite of issue #11 on a
+# generated city on SQLite and, when a server answers at 127.0.0.1:5432, on a generated
+# province on PostgreSQL (BENCH_PG_SCALE=city for a quick run): compliance against its SQL
+# floor, member search, home and org pages, a 20,000-row import, copy detection, a month's dues,
+# and a 3-minute locust load test against 2 gunicorn processes. Results: bench/results/
+# (summary.json, summary.md); how to read them: docs/performance.md. The generated data is kept
+# in bench/.data/ and reused (BENCH_ARGS=--regenerate to start again).
+PG_ROOT := postgres://postgres@127.0.0.1:5432
+PG_BENCH := $(PG_ROOT)/test
+BENCH_PG_SCALE ?= province
+BENCH_ARGS ?=
 bench: install
+	$(PY) bench/run_suite.py --scale city --database sqlite $(BENCH_ARGS)
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_BENCH)', connect_timeout=3).close()" 2>/dev/null; then \
+		$(PY) bench/run_suite.py --scale $(BENCH_PG_SCALE) --database postgresql $(BENCH_ARGS); fi
+
+# The earlier per-module benchmarks (each builds the demo city and grows it): demo pages, import,
+# search at 1,000,000, compliance at 100,000 branches, copied minutes, assessment, dues.
+bench-modules: install
 	$(PY) bench/run_foundation.py
 	$(PY) bench/run_import.py
 	$(PY) bench/run_search.py
@@ -73,13 +86,13 @@ bench: install
 	$(PY) bench/run_similarity.py
 	$(PY) bench/run_assessment.py
 	$(PY) bench/run_dues.py
-	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_BENCH)', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_foundation.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_import.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_search.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_compliance.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_assessment.py && \
-		DATABASE_URL=$(PG_BENCH) $(PY) bench/run_dues.py; fi
+
+# The production layout on this machine (docs/deploy.md): 2 gunicorn processes and 2 task
+# workers on PostgreSQL (database PROD_DB, created when missing), cache in the local Redis.
+PROD_DB ?= dangjian
+serve-prod: install
+	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_ROOT)/postgres', autocommit=True); c.execute('select 1 from pg_database where datname = %s', ['$(PROD_DB)']).fetchone() or c.execute('create database \"$(PROD_DB)\"')"
+	DATABASE_URL=$(PG_ROOT)/$(PROD_DB) $(VENV)/bin/dangjian serve_prod --port $(PORT)
 
 clean:
 	rm -rf $(VENV) node_modules src/dangjian/static/vendor var

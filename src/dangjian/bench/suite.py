@@ -469,6 +469,31 @@ def run_suite(
     return report
 
 
+def record_load(load: dict, *, scale: str, results_dir: str | Path | None = None) -> list[dict]:
+    """The load test's figures (bench/run_load.py's report) as summary entries."""
+    folder = Path(results_dir) if results_dir else RESULTS
+    rec = Recorder(scale, 1, lambda _m: None)
+    rec.database = load["database"]
+    queue = load.get("queue") or {}
+    detail = {
+        "users": load["users"],
+        "seconds": load["seconds"],
+        "requests": load["requests"],
+        "p50_ms": load.get("p50_ms"),
+        "p99_ms": load.get("p99_ms"),
+        "app_processes": load.get("app_processes"),
+        "queue": queue,
+    }
+    rec.add("load_p95", float(load["p95_ms"] or 0), detail=detail)
+    # a task taken twice by the two workers counts as an error as much as a failed request
+    twice = int(queue.get("tasks", 0)) - int(queue.get("ran_once", 0))
+    rec.add("load_errors", float(load["failures"] + max(0, twice)))
+    rec.add("load_throughput", float(load["rps"]))
+    rec.add("load_peak_rss", float(load["peak_rss_mib"]))
+    merge_summary(folder, rec.entries)
+    return rec.entries
+
+
 def data_counts() -> dict:
     from dangjian.orglife.models import Attendance
     from dangjian.similarity.models import TextFingerprint

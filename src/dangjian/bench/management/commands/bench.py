@@ -35,9 +35,24 @@ class Command(BaseCommand):
         run.add_argument("--only", default="", help="只运行这些测量（逗号分隔）")
         run.add_argument("--results", default=None, help="结果目录（默认 bench/results）")
 
+        load = sub.add_parser("record-load", help="把负载测试结果（bench/run_load.py）计入汇总")
+        load.add_argument("--scale", choices=sorted(SCALES), required=True)
+        load.add_argument("--file", required=True, help="run_load.py 的 JSON 结果")
+        load.add_argument("--results", default=None, help="结果目录（默认 bench/results）")
+
     def handle(self, *args, **opts):
         if opts["action"] == "generate":
             return self.generate(opts)
+        if opts["action"] == "record-load":
+            from dangjian.bench.suite import record_load
+
+            with open(opts["file"], encoding="utf-8") as f:
+                entries = record_load(
+                    json.load(f), scale=opts["scale"], results_dir=opts["results"]
+                )
+            for e in entries:
+                self.stdout.write(f"{e['name']}: {e['value']} {e['unit']}（目标 {e['goal']}）")
+            return None
         return self.run(opts)
 
     def generate(self, opts):
