@@ -52,3 +52,23 @@ def test_kept_per_scope_and_said_on_the_page(client, personas, tree):
     assert unit.context["summary"]["total"] == members_under(tree.party_group_a) < total + 1
     secretary, _ = _home(client, personas.secretary_b)
     assert secretary.context["summary"]["total"] == members_under(tree.branch_b)
+
+
+@override_settings(SCOPE_SUMMARY_SECONDS=120)
+def test_compliance_keeps_only_a_large_subtrees_figures(client, personas, monkeypatch):
+    from dangjian.orglife import views_compliance
+
+    client.force_login(personas.committee_admin)
+    fresh = client.get("/compliance/")
+    assert fresh.status_code == 200 and fresh.context["computed_at"] is None  # a small tree
+
+    monkeypatch.setattr(views_compliance, "FRESH_ROWS", 0)  # every subtree counts as large
+    client.get("/compliance/?year=2025")
+    with CaptureQueriesContext(connection) as ctx:
+        kept = client.get("/compliance/?year=2025")
+    with CaptureQueriesContext(connection) as cold_ctx:
+        other_year = client.get("/compliance/?year=2024")
+    assert kept.context["computed_at"] is not None
+    assert "以下统计于" in kept.content.decode()
+    assert len(ctx) < len(cold_ctx)
+    assert kept.context["year"] == 2025 and other_year.context["year"] == 2024

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.test import Client
@@ -261,10 +262,24 @@ def largest_unit_top(root: Org) -> Org:
 
 
 def measure_pages(rec: Recorder, client: Client, big: Org) -> None:
+    """The median of `runs` visits after the first; the first, with an empty cache, is
+    reported too: the home page keeps its scope-wide figures a few minutes
+    (DANGJIAN_SCOPE_SUMMARY_SECONDS), so that is what one visitor in a few minutes waits."""
+    from django.core.cache import cache
+
     for name, url in (("home_committee", "/"), ("org_page_large_unit", f"/orgs/{big.pk}/")):
+        cache.clear()
         samples, queries = page_timings(client, [url] * (rec.runs + 1))
-        samples = samples[1:]
-        rec.add(name, statistics.median(samples), detail={"url": url, "queries": queries[-1]})
+        rec.add(
+            name,
+            statistics.median(samples[1:]),
+            detail={
+                "url": url,
+                "queries": queries[-1],
+                "first_visit_ms": round(samples[0], 1),
+                "kept_seconds": settings.SCOPE_SUMMARY_SECONDS,
+            },
+        )
 
 
 def measure_import(rec: Recorder, root: Org, admin: User) -> None:

@@ -36,3 +36,24 @@ def scoped[T](user, cap: Cap, name: str, compute: Callable[[], T]) -> tuple[T, d
         hit = (compute(), timezone.now())
         cache.set(key, hit, seconds)
     return hit
+
+
+def kept[T](
+    key: str, compute: Callable[[], T], *, keep: Callable[[T], bool]
+) -> tuple[T, dt.datetime | None]:
+    """A figure of one org (not of a user's scope: the caller checked access) kept like
+    `scoped`'s when `keep(value)` says it was worth keeping (a large subtree); a small one is
+    computed afresh every time, so a branch sees its own new meeting at once."""
+    seconds = int(getattr(settings, "SCOPE_SUMMARY_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return compute(), None
+    full_key = f"org-summary:{key}:{timezone.localdate().isoformat()}"
+    hit = cache.get(full_key)
+    if hit is not None:
+        return hit
+    value = compute()
+    if not keep(value):
+        return value, None
+    hit = (value, timezone.now())
+    cache.set(full_key, hit, seconds)
+    return hit
