@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core.bulkinsert import insert_objects
+from dangjian.core.bulk import insert_objects
 from dangjian.core.models import AuditChainHead, AuditEntry
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from dangjian.core.access import can
 from dangjian.core.audit import append as append_audit
 from dangjian.core.audit import audit
-from dangjian.core.bulkinsert import insert_objects
+from dangjian.core.bulk import insert_objects
 from dangjian.core.errors import AppError
 from dangjian.core.models import AuditEntry
 from dangjian.core.permissions import Cap

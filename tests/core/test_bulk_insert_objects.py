@@ -1,11 +1,11 @@
-"""core.bulkinsert.insert_objects: new rows as bulk_create writes them (keys on the instances,
+"""core.bulk.insert_objects: new rows as bulk_create writes them (keys on the instances,
 defaults and JSON as the ORM stores them), keys never reused, errors as Django's. (That it
 refuses to run outside a transaction cannot be seen here: every test runs inside one.)"""
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from dangjian.core.bulkinsert import insert_objects
+from dangjian.core.bulk import insert_objects
 from dangjian.core.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.notify.models import Notification, NotificationKind
