@@ -68,7 +68,8 @@ class OrgRow:
     path: str
     kind: str
     unit_id: int | None
-    cells: dict[str, list[str]] = field(default_factory=dict)  # kind → statuses in order
+    #: kind → statuses in order (lists shared between rows: read, never change them)
+    cells: dict[str, list[str]] = field(default_factory=dict)
 
     def count(self, status: str, kind: str | None = None) -> int:
         kinds = [kind] if kind else list(self.cells)
@@ -147,14 +148,20 @@ def compliance_grid(root: Org, year: int, today: dt.date | None = None) -> Grid:
     held = {(org_id, kind): mask for org_id, kind, mask in _held_months(root, year, tz)}
 
     rows = []
+    # the statuses of a kind depend only on the months held: one list per (kind, months),
+    # shared by every org with the same months (read-only; most branches hold every month)
+    cells_of: dict[tuple[str, int], list[str]] = {}
     for pk, name, path, kind, unit_id in orgs:
         row = OrgRow(pk, name, path, kind, unit_id)
         for k in applicable_kinds(kind, seats.get(pk, 0)):
             mask = held.get((pk, k), 0)
-            row.cells[k] = [
-                rules.DONE if mask & bits else p.status
-                for bits, p in zip(period_bits[k], periods[k], strict=True)
-            ]
+            cells = cells_of.get((k, mask))
+            if cells is None:
+                cells = cells_of[(k, mask)] = [
+                    rules.DONE if mask & bits else p.status
+                    for bits, p in zip(period_bits[k], periods[k], strict=True)
+                ]
+            row.cells[k] = cells
         rows.append(row)
     return Grid(year=year, today=today, periods=periods, rows=rows)
 
