@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.http import Http404
 
 from dangjian.core.errors import AppError
@@ -161,13 +160,11 @@ def test_chunk_boundaries_give_the_same_result(tree, dues_bases, chunk):
 
 
 def test_queries_grow_with_chunks_not_members(tree, dues_bases, django_assert_max_num_queries):
-    """Per chunk: members, their row locks, existing charges, bases, reductions, one INSERT
-    (on PostgreSQL a temporary table, COPY, INSERT … SELECT: core.bulk), one progress update
-    (+ savepoints); nothing per member."""
-    extra = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_max_num_queries(21 + extra):
+    """Per chunk: members, their row locks, existing charges, bases, reductions, one INSERT,
+    one progress update (+ savepoints); nothing per member."""
+    with django_assert_max_num_queries(21):
         generate(tree.root, FEB, chunk=2000)
-    with django_assert_max_num_queries(21 + extra + 5 * (9 + extra)):
+    with django_assert_max_num_queries(21 + 5 * 9):
         generate(tree.root, MAR, chunk=2)
 
 

@@ -20,7 +20,6 @@ transaction.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models, transaction
@@ -63,10 +62,6 @@ def insert_rows(
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     }
     attnames = [f.attname for f in fields]
-    if connection.vendor == "postgresql":
-        return _copy_rows(
-            meta.db_table, fields, objs, attnames, convert, stamped, now, ignore_conflicts
-        )
     sent = 0
     rows: list[tuple] = []
     with connection.cursor() as cursor:
@@ -86,38 +81,6 @@ def insert_rows(
         if rows:
             cursor.executemany(sql, rows)
             sent += len(rows)
-    return sent
-
-
-def _copy_rows(table, fields, objs, attnames, convert, stamped, now, ignore_conflicts) -> int:
-    """PostgreSQL: COPY the rows into a temporary table of the same columns, then one
-    INSERT … SELECT (ON CONFLICT DO NOTHING when asked): executemany sent one INSERT per row,
-    a minute of a province's monthly dues run. The table goes at the end of the transaction."""
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    target = connection.ops.quote_name(table)
-    temp = connection.ops.quote_name(f"_bulk_{uuid.uuid4().hex[:12]}")
-    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sent = 0
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {target} WITH NO DATA"
-        )
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy,
-        ):
-            for obj in objs:
-                values = []
-                for i, name in enumerate(attnames):
-                    value = getattr(obj, name)
-                    if value is None and i in stamped:
-                        value = now
-                    fn = convert[i]
-                    values.append(fn(value) if fn is not None else value)
-                copy.write_row(values)
-                sent += 1
-        cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {temp}{conflict}")
     return sent
 
 
