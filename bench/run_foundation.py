@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -31,30 +30,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dangjian.accounts.models import User  # noqa: E402
+from dangjian.bench.suite import machine  # noqa: E402 (the other scripts import it from here)
 from dangjian.demo.city import build_city  # noqa: E402
 from dangjian.orgs.models import Org, OrgKind  # noqa: E402
 from dangjian.orgs.selectors import subtree_member_counts  # noqa: E402
-
-
-def machine() -> dict:
-    mem = ""
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f.readline().split(":")[1].strip()
-    except OSError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute(
-            "select sqlite_version()" if connection.vendor == "sqlite" else "show server_version"
-        )
-        version = cur.fetchone()[0]
-    return {
-        "cores": os.cpu_count(),
-        "memory": mem,
-        "python": platform.python_version(),
-        "database": connection.vendor,
-        "database_version": version,
-    }
 
 
 def time_page(client: Client, url: str) -> dict:
