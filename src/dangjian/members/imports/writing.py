@@ -186,7 +186,7 @@ def write_rows(*, actor, job, rows: list[Row], update_existing: bool) -> Written
             record["employment"] = Employment.RETIRED if retired else Employment.IN_SERVICE
         member_services.apply_record(member, record)
         new_members.append(member)
-    insert_objects(Member, new_members)
+    insert_objects(Member, new_members, batch=BATCH)
     result.created = len(new_members)
     for member in new_members:
         entries.append(
@@ -204,7 +204,7 @@ def write_rows(*, actor, job, rows: list[Row], update_existing: bool) -> Written
                 },
             )
         )
-    insert_objects(MemberChange, history)
+    insert_objects(MemberChange, history, batch=BATCH)
     append_audit(entries)
     audit(
         actor,
