@@ -46,10 +46,12 @@ class Command(BaseCommand):
         if opts["action"] == "record-load":
             from dangjian.bench.suite import record_load
 
-            with open(opts["file"], encoding="utf-8") as f:
-                entries = record_load(
-                    json.load(f), scale=opts["scale"], results_dir=opts["results"]
-                )
+            try:
+                with open(opts["file"], encoding="utf-8") as f:
+                    load = json.load(f)
+                entries = record_load(load, scale=opts["scale"], results_dir=opts["results"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CommandError(f"无法读取负载测试结果 {opts['file']}：{exc}") from exc
             for e in entries:
                 self.stdout.write(f"{e['name']}: {e['value']} {e['unit']}（目标 {e['goal']}）")
             return None
@@ -92,6 +94,12 @@ class Command(BaseCommand):
         from dangjian.demo.management.commands.serve import prepare
 
         prepare()  # migrations, and the static files the pages name (manifest storage)
+        from dangjian.accounts.models import User
+
+        if not Org.objects.unscoped().filter(parent__isnull=True).exists() or not (
+            User.objects.filter(username="gwadmin").exists()
+        ):
+            raise CommandError("数据库中没有生成的数据：请先运行 dangjian bench generate。")
 
         only = {s.strip() for s in opts["only"].split(",") if s.strip()}
         run_suite(
